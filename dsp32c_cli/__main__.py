@@ -1,0 +1,3 @@
+from dsp32c_cli import main
+
+main()
