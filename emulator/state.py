@@ -74,3 +74,32 @@ STATUS_FAULT_MIN = 16   # statuses >= this are faults
 
 ST_SIZE = 64
 # --- indices >= 32 are the core's own (latency queues bookkeeping, do-loop state, ...) ------
+# (indices below are written by emulator/core.py; the Python side reads them through Machine)
+CFLAGS = 32          # CAU flags n z c v (bits CF_*), as the next instruction sees them
+DFLAGS = 33          # DAU flags N Z U V (bits of dsp32c.numbers FLAG_*), live values
+BRANCH_PENDING = 34  # 1: a taken delayed branch takes effect after the next instruction
+BRANCH_TARGET = 35   # its target address
+LOOP_ACTIVE = 36     # a do loop is running (emulator/core.py: one level, no nesting)
+LOOP_START = 37      # address of the first body instruction
+LOOP_END = 38        # address of the last body instruction
+LOOP_COUNT = 39      # passes still to run after the current one
+IN_ISR = 40          # 1 between taking an interrupt and its `ireturn`: no other interrupt
+STOP_AFTER_SLOT = 41 # status to return once the pending branch's delay slot has run (0: none)
+IBUF = 42            # serial input buffer (serial I/O is not modelled: a plain register)
+OBUF = 43            # serial output buffer (likewise)
+IREQ_PINS = 44       # pin levels: bit 0 ireq1 high, bit 1 ireq2 high (board-driven; idle high)
+LOADQ_N = 45         # CAU loads in flight (core latency queue, see core.py)
+STOREQ_N = 46        # DA memory writes in flight
+STOREQ_HEAD = 47     # oldest DA write in flight (ring index)
+FLAGQ_HEAD = 48      # newest DAU-flag record (ring index)
+TRACE_N = 49         # rows filled in the trace buffer
+HAZARD_N = 50        # rows filled in the hazard buffer
+FIRST_SLICE = 51     # internal: 1 while the first instruction of a run slice is pending
+
+# CAU flag bits in CFLAGS
+CF_N = 1 << 3
+CF_Z = 1 << 2
+CF_C = 1 << 1
+CF_V = 1 << 0
+
+STATUS_BUFFER = 6       # internal to Machine.run: trace/hazard buffer full, drained, resumed
