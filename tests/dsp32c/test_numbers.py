@@ -649,6 +649,23 @@ def test_oc_inverts_ic(mode):
         assert back == (0xFF if (mode == nb.COMPAND_MU_LAW and code == 0x7F) else code)
 
 
+def classic_mu_law_encoder(x):
+    """The classic integer mu-law encoder restated on the 14-bit scale: magnitude, clip at
+    8159, bias 33, segment by the first end point not exceeded, step from the next 4 bits."""
+    x, mask = (-x, 0x7F) if x < 0 else (x, 0xFF)
+    x = min(x, 8159) + 33
+    for seg, end in enumerate((0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF)):
+        if x <= end:
+            return ((seg << 4) | ((x >> (seg + 1)) & 0xF)) ^ mask
+    return 0x7F ^ mask
+
+
+def test_oc_mu_law_matches_classic_encoder_on_integers():
+    for x in range(-9000, 9001):
+        m, e, _ = py(nb.float_from_int(x, 24))
+        assert nb.oc_byte(m, e, nb.COMPAND_MU_LAW) == classic_mu_law_encoder(x), x
+
+
 def test_oc_linear():
     cases = [(Fraction(5, 2), 2), (Fraction(-5, 2), 0xFD), (Fraction(127), 0x7F),
              (Fraction(128), 0x7F), (Fraction(-128), 0x80), (Fraction(-129), 0x80),
