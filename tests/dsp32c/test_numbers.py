@@ -158,7 +158,7 @@ def test_range_ends():
 
 # --- vectorised conversions -----------------------------------------------------------------
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=2000, deadline=None)
 @given(WORDS)
 def test_word_round_trip_whole_space(w):
     x = nb.dsp_to_float(w)
@@ -190,7 +190,7 @@ def test_vectorised_shapes_and_types():
         nb.dsp_to_float(2**32)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.floats(allow_nan=False, width=64))
 def test_float_to_dsp_is_nearest_even(x):
     assert nb.float_to_dsp(x) == (ref_word(Fraction(x)) if np.isfinite(x)
@@ -281,7 +281,7 @@ def ieee_defined(w):
     return e >= 2 or (e == 1 and neg and f == 0)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=2000, deadline=None)
 @given(WORDS)
 def test_ieee_round_trips_whole_space(w):
     i = int(nb.dsp_to_ieee(w))
@@ -357,7 +357,7 @@ def test_dau_op_random(a, neg_a, b, c, sub, use_product):
     check_dau(a, int(neg_a), b, c, int(sub), use_product)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(acc_strategy(), st.integers(-300, 300), word_strategy(), word_strategy(), st.booleans())
 def test_dau_op_near_exponents(a, shift, b, c, sub):
     """A placed near the product's binade (shift bits away): the cancellation and
