@@ -41,6 +41,7 @@ from emulator.state import (
     DSP_WROTE_PIR, FAULT_ADDR, FAULT_WORD, FLAGQ_HEAD, HAZARD_N, IBUF, IN_ISR, INSTRET,
     IREQ_PINS, IRQ_PENDING, LOADQ_N, LOOP_ACTIVE, LOOP_COUNT, LOOP_END, LOOP_START, MACS, OBUF,
     PC, PCR_PDF, PCR_PIF, PCR_RUN, PCW, PIO_EVENTS, PIO_PCR, PIO_PDR, PIO_PDR2, PIO_PIR, PIOP,
+    PIO_EVENT_CYCLE,
     STATUS_BUFFER, STATUS_BUS_ERROR, STATUS_HALTED, STATUS_IDLE, STATUS_ILLEGAL, STATUS_LIMIT,
     STATUS_MISALIGNED, STATUS_PIO, STATUS_UNTIL, STATUS_WAIT, STOP_AFTER_SLOT, STOP_REASON,
     STOREQ_HEAD, STOREQ_N, TRACE_N, WAIT_CLOCKS,
@@ -1034,6 +1035,7 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page_off, page_reg,
             i = fld[wi, 3]
             if i == 6 or i == 20 or i == 22:
                 pio = 1
+                st[PIO_EVENT_CYCLE] = cycles   # start clock (the board's poll model)
             if d:
                 _io_write(st, i, sz, regs[rh])
             else:

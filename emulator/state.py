@@ -32,6 +32,8 @@ PCW = 25             # processor control word (I/O register 30)
 PIOP = 26            # 8-bit parallel I/O port (I/O register 14)
 IRQ_PENDING = 27     # bit k: interrupt source k requested (see IRQ_*); the core takes and clears
 PIO_PDR_LATCH = 28   # host side: prefetched DMA read data (16-bit DMA) before the host reads it
+PIO_EVENT_CYCLE = 29 # clock at which the latest instruction touching pdr/pdr2/pir started (core
+                     # writes it; the board's flag-poll model needs the start, not the end)
 
 # PCR bits, machine §5.2
 PCR_RUN = 1 << 0
