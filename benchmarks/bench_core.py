@@ -61,13 +61,19 @@ def measure(words, cycles, data=()):
     return n, dt
 
 
+def kernels():
+    """(name, program words, data segments) of each benchmark loop (also used by
+    benchmarks/bench_emulator.py for `dsp32c bench`)."""
+    ones = _image([ONE] * 32)
+    return (("MAC-heavy", mac_program(), [(RAM0, ones), (RAM1, ones)]),
+            ("control-heavy", control_program(), []))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cycles", type=int, default=400_000_000)
     args = ap.parse_args()
-    ones = _image([ONE] * 32)
-    for name, words, data in (("MAC-heavy", mac_program(), [(RAM0, ones), (RAM1, ones)]),
-                              ("control-heavy", control_program(), [])):
+    for name, words, data in kernels():
         n, dt = measure(words, args.cycles, data)
         print(f"{name:14s} {n / dt / 1e6:7.1f} M instructions/s  ({n:,} instructions in {dt:.2f} s)")
 
