@@ -195,6 +195,10 @@ class Machine:
         for addr, data in segments:
             self.write_block(addr, bytes(data))
 
+    def load_words(self, addr: int, words):
+        """Write 32-bit words (instructions or data) little-endian from addr on."""
+        self.write_block(addr, np.asarray([w & 0xFFFFFFFF for w in words], "<u4").tobytes())
+
     def _invalidate(self, flat: int, length: int):
         w0 = flat >> 2
         w1 = (flat + length + 3) >> 2
