@@ -212,11 +212,13 @@ FORMATS = (
            doc="an = [-](Z = Y) +- X; Z receives Y", why=_DA_WHY_IO),
     Format("da_mul_add", "DA1", {(31, 29): 0b001, (25, 25): 0},
            _da_fields(), allowed={"m": (0, 1, 2, 3, 4, 5)}, forbid=_DA_XYZ_FORBID,
-           dont_care=(({"m": DA_M_ZERO}, ("s", "xp", "xi")),),
+           dont_care=(({"m": DA_M_ZERO}, ("s", "xi")),
+                      ({"m": DA_M_ZERO, "yp": tuple(range(DA_P_SAME))}, ("xp",))),
            ref="enc §6.4",
            doc="[Z =] an = [-]Y +- am * X (m 0-3), [-]Y +- X (m = 5), [-]Y (m = 4)",
            why="m = 4: X is neither read nor post-modified, so S and X have no effect "
-               "(MAME still post-modifies X; unconfirmed). R (bit 25) = 1 is illegal. " + _DA_WHY_IO),
+               "(MAME still post-modifies X; unconfirmed), except that Y with p = 15 still takes "
+               "X's pointer register. R (bit 25) = 1 is illegal. " + _DA_WHY_IO),
     Format("da_tap_mul", "DA2", {(31, 29): 0b010, (25, 25): 0},
            _da_fields(), allowed={"m": (0, 1, 2, 3, 4, 5)}, forbid=_DA_XYZ_FORBID,
            dont_care=(({"m": DA_M_ZERO}, ("f",)),), ref="enc §6.5",
