@@ -140,6 +140,7 @@ class Machine:
         self._scratch = np.zeros(isa.MAX_FIELDS, np.int64)
         self.trace_sink = None   # callable(rows int64[n, 4]) receiving (ic, pc, word, cycle)
         self.hazard_sink = None  # callable(rows int64[n, 4]) receiving (ic, pc, kind, detail)
+        self.source = None       # emulator.trace.SourceInfo of the loaded program, if known
         self.reset()
 
     # --- reset and loading ------------------------------------------------------------------
@@ -340,6 +341,17 @@ class Machine:
         self.acce[n] = e
 
     # --- reports ----------------------------------------------------------------------------
+    def dump_state(self, src=None) -> str:
+        """Multi-line: PC and its word disassembled, registers, flags, accumulators. `src` (an
+        emulator.trace.SourceInfo, default self.source) adds labels and file:line."""
+        from emulator import trace
+        return trace.dump_state(self, src or self.source)
+
+    def fault_message(self, status: int, src=None) -> str:
+        """One line: `fault: <reason> at pc=0x... word=0x... (<disassembly>)` [at file:line]."""
+        from emulator import trace
+        return trace.fault_message(self, status, src or self.source)
+
     def region_of(self, addr: int) -> str | None:
         r = int(self.page_reg[(addr & ADDRESS_MASK) >> 8])
         return self.regions[r].name if r >= 0 else None
