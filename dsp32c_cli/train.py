@@ -22,9 +22,9 @@ D = TrainConfig()  # defaults, shown in --help
 @click.option("--seed", type=int, default=D.seed, show_default=True)
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=D.lr,
               show_default=True, help="Step size of the first pass.")
-@click.option("--lr-final", type=click.FloatRange(min=0, min_open=True), default=None,
-              help=f"Step size of the last pass, geometric decay in between "
-                   f"[default: {D.lr_final}].")
+@click.option("--lr-final", type=click.FloatRange(min=0, min_open=True), default=D.lr_final,
+              show_default=True, help="Step size of the last pass, geometric decay in between "
+                                      "(equal to --lr: a constant step, as in 1989).")
 @click.option("--activation", type=click.Choice(list(ACTIVATION_NAMES)),
               default=[k for k, v in ACTIVATION_NAMES.items() if v == D.activation][0],
               show_default=True, help="scaled-tanh is 1.7159*tanh(2x/3).")
@@ -56,7 +56,7 @@ def command(output, force, dataset, passes, seed, lr, lr_final, activation, init
     if out.exists() and not force:
         raise Dsp32cError(f"error: {out}: file exists (use --force to replace it)")
     config = TrainConfig(dataset=dataset, passes=passes, seed=seed, lr=lr,
-                         lr_final=lr if lr_final is None else lr_final,
+                         lr_final=lr_final,
                          activation=ACTIVATION_NAMES[activation], init=init,
                          shift_augment=shift_augment, holdout=holdout, limit=limit)
     try:
