@@ -85,7 +85,10 @@ def main(argv=None):
     parser.add_argument("--dataset", default="usps", choices=["usps", "mnist"])
     parser.add_argument("--split", default="test", choices=["train", "test"])
     args = parser.parse_args(argv)
-    weights = model.load_weights(args.weights)
+    try:
+        weights = model.load_weights(args.weights)
+    except model.WeightFileError as exc:
+        parser.exit(1, f"error: {exc}\n")
     r = report(weights, *load_dataset(args.dataset, args.split))
     rej = r["rejection"]
     print(f"{args.dataset} {args.split}: {r['errors']} of {r['n']} wrong "
