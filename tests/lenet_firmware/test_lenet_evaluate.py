@@ -43,3 +43,20 @@ def test_rejection_keeps_equal_gaps_together():
     r = rejection_for_error(outputs_with_gaps(gaps, [0, 0, 0]), labels, 0.0)
     # the two 0.5 gaps (one right, one wrong) cannot be split by a threshold
     assert r["rejected"] == 2 and r["kept"] == 1
+
+
+def test_report_is_consistent_with_its_parts():
+    from lenet_firmware import model
+    from lenet_firmware.data import load_dataset
+    from lenet_firmware.evaluate import report
+
+    rng = np.random.default_rng(0)
+    net = {name: rng.uniform(-0.3, 0.3, shape) for name, shape in model.SHAPES.items()}
+    net["meta"] = model.default_meta()
+    images, labels = load_dataset("usps", "test")
+    r = report(net, images[:200], labels[:200])
+    m = r["confusion"]
+    assert m.sum() == r["n"] == 200
+    assert r["errors"] == m.sum() - np.trace(m)
+    assert r["rejection"]["kept"] + r["rejection"]["rejected"] == 200
+    assert r["rejection"]["errors_kept"] <= 0.01 * r["rejection"]["kept"]
