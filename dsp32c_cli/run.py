@@ -20,13 +20,23 @@ def _number(text):
 
 
 def _address(text, symbols, what):
+    """A number, a symbol, or SYMBOL+N / SYMBOL-N."""
+    text = text.strip()
     try:
         return _number(text)
     except ValueError:
         pass
+    for sign in ("+", "-"):
+        name, op, off = text.partition(sign)
+        if op and name.strip() in symbols:
+            try:
+                delta = _number(off.strip())
+            except ValueError:
+                break
+            return symbols[name.strip()] + (delta if sign == "+" else -delta)
     if text in symbols:
         return symbols[text]
-    raise click.BadParameter(f"{what} {text!r}: not a number or a known symbol")
+    raise click.BadParameter(f"{what} {text!r}: not a number, a known symbol or SYMBOL+N")
 
 
 def _load_image(image, base):
