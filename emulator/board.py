@@ -11,7 +11,7 @@ before clock_at(t) (whole instructions, so the DSP may end up to one instruction
 host access at time t therefore sees the effects of exactly those instructions. When the DSP
 is held (PCR RUN = 0) its clock still advances (counted as halted); when it idles (`goto $`)
 or spins in a self-loop on a PIO flag (STATUS_WAIT), the board skips whole loop iterations
-instead of executing them once the loop is proven unchanging, which leaves the machine exactly
+instead of executing them once the loop is proven unchanging (see _skip_loop), which leaves the machine exactly
 where a literal run would: the skipped clocks are added to st[CYCLES] and counted as idle or
 wait clocks (not as instructions: st[INSTRET] counts executed instructions only).
 """
@@ -19,11 +19,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dsp32c.decode import decode
+from dsp32c.isa import CONDITION_NAMES
 from emulator import state as S
 from emulator.errors import DspFault
 from emulator.latency import PS_PER_S
 from emulator.machine import Machine, MachineConfig
 from emulator.pio import PioPort
+
+_COND_TRUE, _COND_PIE, _COND_PIF = (CONDITION_NAMES.index(c) for c in ("true", "pie", "pif"))
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,10 @@ class Board:
         self.last_status = S.STATUS_HALTED
         self.pio_events = 0     # DSP_* bits of the DSP's port accesses since the last clear
         self.clocks = {"run": 0, "wait": 0, "idle": 0, "halted": 0}
-        self._last_loop = None  # (pc, cycles, instret, port actions) at the latest loop stop
+        # latest self-loop stop: (pc, cycles, instret, code words, status, what its next
+        # branch saw (None until the run call that executes it starts), what the loop was
+        # proven under (None: not proven))
+        self._loop = None
 
     # --- time conversions (exact integers) -------------------------------------------------------
     def clock_at(self, t_ps: int) -> int:
@@ -106,9 +113,12 @@ class Board:
             self.clocks["halted"] += target_clock - self.dsp_clock  # held: nothing to run
             self.dsp_clock = target_clock
             self.last_status = S.STATUS_HALTED
-            self._last_loop = None
+            self._loop = None
             return False
         while self.dsp_clock < target_clock:
+            if self._loop is not None and self._loop[5] is None:
+                # this call's first instruction is the loop's branch: note what it will see
+                self._loop = self._loop[:5] + (self._seen(),) + self._loop[6:]
             c0 = int(st[S.CYCLES])
             status = m.run(target_clock - self.dsp_clock, stop_on_pio=stop_on_pio)
             ran = int(st[S.CYCLES]) - c0
@@ -128,41 +138,70 @@ class Board:
             if status in (S.STATUS_WAIT, S.STATUS_IDLE):
                 self._skip_loop(status, target_clock)
                 continue
-            self._last_loop = None
+            if status != S.STATUS_LIMIT:  # a budget stop inside a loop keeps it provable
+                self._loop = None
             if status == S.STATUS_PIO and stop_on_pio:
                 return True
             if ran == 0 and status == S.STATUS_LIMIT:
                 raise RuntimeError("the DSP core made no progress within its budget")
         return False
 
+    def _seen(self) -> tuple:
+        """What a self-loop's branch and the interrupt logic can see, besides the code: the
+        PIO flags, the ireq pins, pending interrupts, their enables and the in-ISR state."""
+        st = self.machine.st
+        return (int(st[S.PIO_PCR]) & (S.PCR_PDF | S.PCR_PIF), int(st[S.IREQ_PINS]),
+                int(st[S.IRQ_PENDING]), int(st[S.PCW]) & 0xFC00, int(st[S.IN_ISR]))
+
     def _skip_loop(self, status: int, target_clock: int) -> None:
         """The DSP stopped at the start of a self-loop (idle `goto $`, or a wait on a PIO flag
-        with a nop in the slot). Skip whole iterations up to the target, but only once the
-        loop is proven a fixed point: two consecutive stops at the same pc exactly one
-        iteration (2 instructions) apart with no host port action in between. Then every
-        further iteration is identical (same flags, same pending interrupts) and the state
-        after k of them is the state after 0 but for st[CYCLES]. A stop right after a host
-        action is never trusted: the branch may have tested the flag before the host changed
-        it, or an interrupt may now be pending."""
-        st = self.machine.st
+        with a nop in the slot). Skip whole iterations up to the target once the loop is
+        proven a fixed point: the previous stop was at the same pc exactly one iteration (2
+        instructions) earlier, the loop's branch in between saw what the DSP sees now (flags,
+        pins, interrupts: host actions happen only between run calls, so the state at the
+        start of the call that ran the branch is what it saw), and its two code words are
+        unchanged. Every further iteration is then identical, and the state after k of them
+        is the state after 0 but for st[CYCLES]. A stop whose branch ran before the host
+        changed a flag is not trusted: the next iteration runs for real."""
+        m, st = self.machine, self.machine.st
         pc, cyc, ic = int(st[S.PC]), int(st[S.CYCLES]), int(st[S.INSTRET])
-        actions = self.port.actions
-        last = self._last_loop
-        self._last_loop = (pc, cyc, ic, actions)
-        if last is None or last[0] != pc or ic - last[2] != 2 or last[3] != actions:
+        words = (m.read(pc, 4), m.read((pc + 4) & 0xFFFFFF, 4))
+        last = self._loop
+        self._loop = (pc, cyc, ic, words, status, None, None)
+        seen = self._seen()
+        if (last is None or last[0] != pc or ic - last[2] != 2 or last[3] != words
+                or last[5] != seen):
             return
         period = cyc - last[1]
         k = (target_clock - self.dsp_clock) // period
-        if k > 0:
-            skip = k * period
-            st[S.CYCLES] += skip
-            self.dsp_clock += skip
-            self.clocks["wait" if status == S.STATUS_WAIT else "idle"] += skip
-            self._last_loop = (pc, cyc + skip, ic, actions)
+        skip = k * period if k > 0 else 0
+        st[S.CYCLES] += skip
+        self.dsp_clock += skip
+        self.clocks["wait" if status == S.STATUS_WAIT else "idle"] += skip
+        self._loop = (pc, cyc + skip, ic, words, status, None, seen)  # proven under `seen`
+
+    def parked(self, lo: int = 0, hi: int = 0) -> bool:
+        """True when the DSP provably spins in a self-loop that host DMA traffic to
+        [lo, hi) cannot disturb: a proven idle loop or a loop on pif/pie (DMA moves PDF, never
+        PIF), its code outside [lo, hi), and PIF, pins and interrupts as when it was proven.
+        The host may then make DMA accesses without running the DSP for each one: the DSP
+        would spin through all of them, and the next sync skips the time."""
+        loop = self._loop
+        if loop is None or loop[6] is None:
+            return False
+        pc = loop[0]
+        if int(self.machine.st[S.PC]) not in (pc, pc + 4) or (lo < pc + 8 and pc < hi):
+            return False
+        branch = decode(loop[3][0])
+        if branch is None or not (branch.name == "goto24" or (
+                branch.name == "goto" and branch.fields["c"] in (_COND_TRUE, _COND_PIE, _COND_PIF))):
+            return False
+        now, then = self._seen(), loop[6]
+        return now[1:] == then[1:] and (now[0] ^ then[0]) & S.PCR_PIF == 0
 
     def forget_loops(self) -> None:
-        """Distrust the latest loop stop (call after changing DSP memory or state directly)."""
-        self._last_loop = None
+        """Distrust the latest loop stop (call after changing DSP state behind the port's back)."""
+        self._loop = None
 
     # --- reports --------------------------------------------------------------------------------------
     def dsp_state(self) -> str:
@@ -171,8 +210,11 @@ class Board:
         pc = int(st[S.PC])
         if not st[S.PIO_PCR] & S.PCR_RUN:
             return f"held (PCR RUN = 0), PC = {pc:#08x}"
-        what = {S.STATUS_WAIT: "spinning on a PIO-flag wait loop",
-                S.STATUS_IDLE: "idle at `goto $`"}.get(self.last_status, "running")
+        what = "running"
+        loop = self._loop
+        if loop is not None and pc in (loop[0], loop[0] + 4):  # at the loop's branch or slot
+            what = {S.STATUS_WAIT: f"spinning on the PIO-flag wait loop at {loop[0]:#08x}",
+                    S.STATUS_IDLE: f"idle at `goto $` ({loop[0]:#08x})"}[loop[4]]
         return f"{what}, PC = {pc:#08x}, PCR = {int(st[S.PIO_PCR]):#05x}"
 
     def counters(self) -> dict:

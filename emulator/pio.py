@@ -69,7 +69,6 @@ class PioPort:
         self.machine = machine
         self.st = machine.st
         self.last_error = ""     # what went wrong in the latest access ("" = nothing)
-        self.actions = 0         # accesses that may change what the DSP sees (not PCR reads)
         self._bad_load = -1      # address of a DMA load that failed (its data is invalid)
 
     # --- state views ------------------------------------------------------------------------
@@ -108,7 +107,6 @@ class PioPort:
     # --- host accesses ------------------------------------------------------------------------
     def write(self, index: int, value: int) -> None:
         self.last_error = ""
-        self.actions += 1
         limit = (1 << self.width) - 1
         if not 0 <= value <= limit:
             raise ValueError(f"value {value:#x} does not fit the {self.width}-bit PIO data path")
@@ -139,8 +137,6 @@ class PioPort:
     def read(self, index: int) -> int:
         self.last_error = ""
         ent = self.entry(index)
-        if ent is None or ent[0] != PCR:
-            self.actions += 1  # reads of PDR and PIR move flags and DMA; count every other too
         if ent is None:
             self._error(ESR_BAD_INDEX, f"host read of reserved PIO register index {index} "
                                        f"({self.map_name} map)")

@@ -236,3 +236,24 @@ def test_counters_split_board_clocks():
     assert c["dsp_clocks"]["halted"] == 50
     assert c["machine"]["cycles"] == 5000
     assert np.isclose(c["now_s"], 101e-6)
+
+
+def test_parked_only_in_a_proven_pif_or_idle_loop_away_from_the_dma_range():
+    b = board_with(WAIT_PIR)                 # 0x00: if (pie) goto 0x00; 0x04 nop
+    b.port.write(7, S.PCR_RUN)
+    assert not b.parked(0x1000, 0x1010)      # nothing proven yet
+    b.run_dsp_until(10 * US)
+    assert b.parked(0x1000, 0x1010) and b.parked()
+    assert not b.parked(0x0004, 0x0006)      # DMA into the loop's own code
+    assert b.parked(0x0008, 0x0010)
+    b.port.write(8, 0x01)                    # PIF set: the next branch leaves the loop
+    assert not b.parked(0x1000, 0x1010)
+    b.run_dsp_until(20 * US)                 # it left, read pir, and idles at 0x10 (proven)
+    assert b.parked(0x1000, 0x1010) and b.machine.get_reg("r1") == 0x0100
+
+
+def test_not_parked_in_a_pdf_loop():
+    b = board_with([goto("pde", 0x00), NOP, goto("true", 0x08), NOP])
+    b.port.write(7, S.PCR_RUN)
+    b.run_dsp_until(10 * US)
+    assert b.clocks["wait"] > 0 and not b.parked(0x1000, 0x1010)   # DMA moves PDF
