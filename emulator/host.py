@@ -87,6 +87,10 @@ class Host:
         # DMA blocks while the DSP provably spins on pif/pie skip the per-access DSP catch-up
         # (Board.parked): same result, fewer run calls. False runs the DSP before every access.
         self.batch_dma = True
+        # the latest wait_flag: start_ps/end_ps (host), polls, flag_ps (end of the DSP's
+        # instruction that changed the flag, -1 if it held already), visible_ps (the first
+        # instant a poll could see that change: one clock after the instruction started)
+        self.last_wait: dict = {}
 
     # --- time -----------------------------------------------------------------------------------
     @property
@@ -311,33 +315,39 @@ class Host:
         last = max(0, b.ps(timeout_s)) // cost       # index of the last poll before the deadline
         j = 0
         flag_clock = -1                              # end clock of the DSP's latest port access
+        visible = -1                                 # first instant a poll could have seen it
         while j <= last:
             tj = t0 + j * cost
             b.sync(b.clock_at(tj))
             if bool(st[S.PIO_PCR] & bit) == want:
                 self.port.read(IDX_PCR)              # the poll that sees it (no side effect)
-                self._finish_wait(t0, tj + cost, j + 1, flag_clock)
+                self._finish_wait(t0, tj + cost, j + 1, flag_clock, visible)
                 return j + 1
             if not b.sync(b.clock_at(t0 + last * cost), stop_on_pio=True):
                 break                                # no DSP port access before the deadline
             # the access's start on the board clock (st counts only clocks the DSP ran)
             start = b.dsp_clock - (int(st[S.CYCLES]) - int(st[S.PIO_EVENT_CYCLE]))
             flag_clock = b.dsp_clock
+            visible = b.time_at(start + 1)
             # first poll whose time is at or after the instant clock start + 1 begins
-            first = -(-(b.time_at(start + 1) - t0) // cost)
+            first = -(-(visible - t0) // cost)
             j = max(j + 1, first)
         end = t0 + (last + 1) * cost
-        self._finish_wait(t0, end, last + 1, -1)
+        self._finish_wait(t0, end, last + 1, -1, -1)
         raise HostTimeout(f"timeout: no {_FLAG_TEXT[flag]} within {timeout_s:g} s of emulated "
                           f"time ({last + 1} polls of PCR); DSP {b.dsp_state()}")
 
-    def _finish_wait(self, t0: int, end: int, polls: int, flag_clock: int) -> None:
+    def _finish_wait(self, t0: int, end: int, polls: int, flag_clock: int, visible: int) -> None:
         """Host time for a wait: COMPUTE until the DSP's flag-changing instruction ended (or
-        nothing, when the flag already held), WAITING from then until the noticing poll ended."""
+        nothing, when the flag already held), WAITING from then until the noticing poll ended.
+        Also fills `last_wait` (picoseconds; -1 where no DSP access was involved)."""
         self.accesses += polls
         self.polls += polls
         b = self.board
         t_flag = t0 if flag_clock < 0 else min(max(b.time_at(flag_clock), t0), end)
+        self.last_wait = {"start_ps": t0, "end_ps": end, "polls": polls,
+                          "flag_ps": b.time_at(flag_clock) if flag_clock >= 0 else -1,
+                          "visible_ps": visible}
         self._advance(t_flag - t0, COMPUTE)
         self._advance(end - t_flag, WAITING)
 

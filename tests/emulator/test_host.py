@@ -280,6 +280,10 @@ def test_echo_exchange_latency_equals_the_hand_computation():
     assert r.phases[COMPUTE] == (dsp_work_ns + 80) * 1000 - US
     assert r.phases[WAITING] == 4 * US - r.phases[COMPUTE]
     assert sum(r.phases.values()) == r.total_ps
+    t_pir = 80 * US + (n + 4) * US                   # the host's PIR write
+    assert h.last_wait == {"start_ps": t_pir + US, "end_ps": t_pir + 5 * US, "polls": 4,
+                           "flag_ps": t_pir + (dsp_work_ns + 80) * 1000,
+                           "visible_ps": t_pir + (dsp_work_ns + 20) * 1000}
 
 
 def test_echo_runs_repeatedly_and_overlaps_host_work():
@@ -381,6 +385,15 @@ def test_timeout_when_the_dsp_never_answers():
     assert "PIF = 1" in msg and "1000 polls" not in msg and "1001 polls" in msg
     assert "idle at `goto $` (0x000010)" in msg and "PC = 0x0000" in msg
     assert b.now - t0 == 1001 * US                    # polls at 0, 1, ..., 1000 us, each 1 us
+
+
+def test_timeout_when_both_sides_wait_names_the_dsp_wait_loop():
+    b, h = loaded(ECHO)
+    h.start()
+    with pytest.raises(HostTimeout) as exc:
+        h.wait_flag("pif", timeout_s=5e-3)          # nobody wrote PIR: the DSP waits too
+    assert "spinning on the PIO-flag wait loop at 0x000000" in str(exc.value)
+    assert b.clocks["wait"] > 240_000               # 5 ms = 250,000 clocks, nearly all skipped
 
 
 def test_timeout_when_the_dsp_is_held():
