@@ -334,3 +334,10 @@ def test_da_memory_write_latency(distance):
     m.run(1000)
     assert acc_value(m, 2) == (2 if distance >= 4 else 1)
     assert m.get_reg("r5") == ((W[2.0] if distance + 1 >= 4 else W[1.0]) & 0xFFFFFF)
+
+
+def test_integer_function_of_an_accumulator_reads_its_32_bit_image():
+    # float(a1) with a1 = 3.0: the image 0x40000081 has low 16 bits 0x0081 = 129
+    m = machine([special(2, yp=0, yi=1, zp=0)], [], {1: 3})
+    m.run(1000)
+    assert acc_value(m, 0) == 129

@@ -347,3 +347,15 @@ def test_python_write_invalidates_predecode():
     m.set_reg("pc", 0)
     m.run(1000)
     assert m.get_reg("r3") == 0x3333
+
+
+@pytest.mark.parametrize("cond,pins,taken", [
+    (32, 3, True), (33, 3, False), (34, 3, False), (35, 3, True),   # ibe ibf obf obe: serial idle
+    (40, 3, True), (41, 3, False), (42, 3, True), (43, 3, False),   # syc sys fbc fbs
+    (45, 3, True), (44, 3, False), (44, 2, True), (47, 3, True), (46, 1, True),   # ireq pins
+])
+def test_serial_and_pin_conditions(cond, pins, taken):
+    m = program({0: [encode("goto", c=cond, rh=0, n=0x10), 0, li(2, 2), 0, li(3, 3)] + IDLE})
+    m.st[S.IREQ_PINS] = pins
+    m.run(1000)
+    assert regs(m, "r2", "r3") == ((0, 3) if taken else (2, 3))
