@@ -2,9 +2,9 @@
 register maps, every PCR bit, DMA (auto-increment with carry into PARE, 16- and 32-bit word
 order, alignment), the host-side flag rules of §5.3 and the ESR bits chosen by the project.
 
-These tests drive the port on a minimal stand-in machine (a state array, 256 KB of
-little-endian memory at 0 and a reset that does what machine §7 lists), so they exercise only
-the port's own logic; tests/emulator/test_board.py repeats the essentials on the real Machine.
+Every test runs twice: on a minimal stand-in machine (a state array, 256 KB of little-endian
+memory at 0 and a reset that does what machine §7 lists: the port's own logic alone) and on the
+real emulator.machine.Machine (its memory map, its reset).
 Every expected value is worked out by hand from the fact sheet's tables.
 """
 import numpy as np
@@ -12,6 +12,7 @@ import pytest
 
 from emulator import state as S
 from emulator.errors import BusError
+from emulator.machine import Machine
 from emulator.pio import ESR_BAD_INDEX, ESR_DMA_FAULT, PioPort, map_name
 
 
@@ -45,10 +46,43 @@ class StandIn:
         self.st[S.PIO_EMR] = 0xFFFF
 
 
-def make(pcr):
-    m = StandIn()
-    m.st[S.PIO_PCR] = pcr
-    return m, PioPort(m)
+class MemView:
+    """Guest bytes of a real Machine as slices (writes go through write_block)."""
+
+    def __init__(self, machine):
+        self.machine = machine
+
+    def __getitem__(self, sl):
+        return self.machine.read_block(sl.start, sl.stop - sl.start)
+
+    def __setitem__(self, sl, data):
+        self.machine.write_block(sl.start, bytes(data))
+
+
+def real_machine():
+    m = Machine()
+    m.mem = MemView(m)
+    m.resets = 0
+    chip_reset = m.reset
+
+    def reset():
+        m.resets += 1
+        chip_reset()
+
+    m.reset = reset
+    return m
+
+
+@pytest.fixture(params=["stand-in", "machine"])
+def make(request):
+    """make(pcr) -> (machine, port): on the stand-in, and again on the real Machine."""
+
+    def _make(pcr):
+        m = StandIn() if request.param == "stand-in" else real_machine()
+        m.st[S.PIO_PCR] = pcr
+        return m, PioPort(m)
+
+    return _make
 
 
 MAP16 = S.PCR_REGMAP | S.PCR_PIO16   # 0x202
@@ -64,7 +98,7 @@ def test_map_selection_by_regmap_and_pio16():
     assert map_name(0x200) == "dsp32"
 
 
-def test_dsp32c_16bit_map_every_index():
+def test_dsp32c_16bit_map_every_index(make):
     m, p = make(MAP16)
     assert p.width == 16
     p.write(0, 0x1234)
@@ -91,7 +125,7 @@ def test_dsp32c_16bit_map_every_index():
 
 
 @pytest.mark.parametrize("index", [1, 3, 5, 9, 10, 13, 14, 15])
-def test_dsp32c_16bit_map_reserved_indices(index):
+def test_dsp32c_16bit_map_reserved_indices(index, make):
     m, p = make(MAP16)
     before = m.st.copy()
     p.write(index, 0x1234)
@@ -103,7 +137,7 @@ def test_dsp32c_16bit_map_reserved_indices(index):
     assert m.st[S.PIO_ESR] == ESR_BAD_INDEX
 
 
-def test_dsp32c_8bit_map_every_index():
+def test_dsp32c_8bit_map_every_index(make):
     m, p = make(MAP8)
     assert p.width == 8
     writes = {0: 0x34, 1: 0x12, 2: 0x78, 3: 0x56, 4: 0xCD, 5: 0xAB, 6: 0x5A, 8: 0x21, 9: 0x43,
@@ -128,14 +162,14 @@ def test_dsp32c_8bit_map_every_index():
 
 
 @pytest.mark.parametrize("index", [14, 15])
-def test_dsp32c_8bit_map_reserved_indices(index):
+def test_dsp32c_8bit_map_reserved_indices(index, make):
     m, p = make(MAP8)
     p.write(index, 0x12)
     assert m.st[S.PIO_ESR] == ESR_BAD_INDEX
     assert p.read(index) == 0xFF
 
 
-def test_dsp32_map_pir_high_byte_on_indices_8_to_15():
+def test_dsp32_map_pir_high_byte_on_indices_8_to_15(make):
     m, p = make(0x000)
     assert p.map_name == "dsp32" and p.width == 8
     for index in range(8, 16):
@@ -154,7 +188,7 @@ def test_dsp32_map_pir_high_byte_on_indices_8_to_15():
     assert p.map_name == "dsp32c-8"
 
 
-def test_value_must_fit_the_data_path():
+def test_value_must_fit_the_data_path(make):
     _, p = make(MAP8)
     with pytest.raises(ValueError):
         p.write(0, 0x100)
@@ -164,7 +198,7 @@ def test_value_must_fit_the_data_path():
 
 
 # --- PCR bits (machine §5.2) -----------------------------------------------------------------
-def test_run_rising_edge_resets_and_wipes_the_written_bits():
+def test_run_rising_edge_resets_and_wipes_the_written_bits(make):
     m, p = make(MAP16)
     m.st[S.PC] = 0x123
     m.st[S.PIO_ESR] = 3
@@ -182,7 +216,7 @@ def test_run_rising_edge_resets_and_wipes_the_written_bits():
     assert m.resets == 2 and m.st[S.PIO_PCR] == 0x001
 
 
-def test_pcr_flags_and_reserved_bits_are_read_only_to_the_host():
+def test_pcr_flags_and_reserved_bits_are_read_only_to_the_host(make):
     m, p = make(MAP16)
     p.write(7, 0xFFFF & ~S.PCR_RUN)    # every bit but RUN (avoid the reset edge)
     # bits 5 (PDF), 6 (PIF), 7 (reserved) and 11..15 (absent) stay 0
@@ -192,7 +226,7 @@ def test_pcr_flags_and_reserved_bits_are_read_only_to_the_host():
     assert m.st[S.PIO_PCR] == MAP16 | S.PCR_PDF | S.PCR_PIF
 
 
-def test_eni_drives_the_flag_pins():
+def test_eni_drives_the_flag_pins(make):
     m, p = make(MAP16 | S.PCR_PIF | S.PCR_PDF)
     assert not p.pif_pin and not p.pdf_pin
     p.write(7, MAP16 | S.PCR_ENI)
@@ -201,7 +235,7 @@ def test_eni_drives_the_flag_pins():
     assert not p.pif_pin and p.pdf_pin
 
 
-def test_flg_is_stored_and_changes_nothing_else():
+def test_flg_is_stored_and_changes_nothing_else(make):
     m, p = make(MAP16)
     p.write(7, MAP16 | S.PCR_FLG)
     assert p.read(7) == MAP16 | S.PCR_FLG
@@ -210,7 +244,7 @@ def test_flg_is_stored_and_changes_nothing_else():
     assert m.st[S.PIO_PCR] & S.PCR_PDF and m.mem[0:2] == b"\0\0"
 
 
-def test_dma_bit_selects_memory_store_versus_mailbox():
+def test_dma_bit_selects_memory_store_versus_mailbox(make):
     m, p = make(MAP16)
     p.write(0, 0x0100)
     p.write(2, 0xA1B2)                 # DMA = 0: a mailbox write, memory untouched, PDF set
@@ -224,7 +258,7 @@ def test_dma_bit_selects_memory_store_versus_mailbox():
     assert m.mem[0x100:0x102] == bytes([0xD4, 0xC3])
 
 
-def test_auto_increments_after_each_transfer():
+def test_auto_increments_after_each_transfer(make):
     m, p = make(MAP16 | S.PCR_DMA | S.PCR_AUTO)
     p.write(0, 0x0200)
     for v in (0x1111, 0x2222, 0x3333):
@@ -234,7 +268,7 @@ def test_auto_increments_after_each_transfer():
 
 
 # --- DMA (machine §5.4) ------------------------------------------------------------------------
-def test_dma16_write_carries_into_pare_across_64k():
+def test_dma16_write_carries_into_pare_across_64k(make):
     m, p = make(MAP16 | S.PCR_DMA | S.PCR_AUTO)
     p.write(11, 0x00)
     p.write(0, 0xFFFE)
@@ -244,7 +278,7 @@ def test_dma16_write_carries_into_pare_across_64k():
     assert (m.st[S.PIO_PARE], m.st[S.PIO_PAR]) == (0x01, 0x0002)
 
 
-def test_dma32_write_carries_into_pare_and_orders_pdr2_then_pdr():
+def test_dma32_write_carries_into_pare_and_orders_pdr2_then_pdr(make):
     m, p = make(MAP16 | S.PCR_DMA | S.PCR_AUTO | S.PCR_DMA32)
     p.write(11, 0x01)
     p.write(0, 0xFFFC)                 # 0x01FFFC
@@ -257,7 +291,7 @@ def test_dma32_write_carries_into_pare_and_orders_pdr2_then_pdr():
     assert (m.st[S.PIO_PARE], m.st[S.PIO_PAR]) == (0x02, 0x0004)
 
 
-def test_dma16_read_word_order_prefetch_and_carry():
+def test_dma16_read_word_order_prefetch_and_carry(make):
     m, p = make(MAP16 | S.PCR_DMA | S.PCR_AUTO)
     m.mem[0xFFFC:0x10004] = bytes([0x44, 0x33, 0x22, 0x11, 0x88, 0x77, 0x66, 0x55])
     p.write(11, 0x00)
@@ -269,7 +303,7 @@ def test_dma16_read_word_order_prefetch_and_carry():
     assert (m.st[S.PIO_PARE], m.st[S.PIO_PAR]) == (0x01, 0x0004)
 
 
-def test_dma32_read_word_order():
+def test_dma32_read_word_order(make):
     m, p = make(MAP16 | S.PCR_DMA | S.PCR_AUTO | S.PCR_DMA32)
     m.mem[0x300:0x308] = bytes([0x44, 0x33, 0x22, 0x11, 0x88, 0x77, 0x66, 0x55])
     p.write(0, 0x0300)
@@ -282,7 +316,7 @@ def test_dma32_read_word_order():
     assert m.st[S.PIO_PAR] == 0x0308
 
 
-def test_dma8_uses_the_high_byte_to_complete():
+def test_dma8_uses_the_high_byte_to_complete(make):
     m, p = make(MAP8 | S.PCR_DMA | S.PCR_AUTO)   # NCAR's 8-bit loader recipe
     p.write(11, 0x00)
     p.write(0, 0x00)
@@ -298,7 +332,7 @@ def test_dma8_uses_the_high_byte_to_complete():
     assert p.read(3) == 0x12 and m.st[S.PIO_PAR] == 0x0404   # the high byte does
 
 
-def test_dma_address_is_forced_to_alignment():
+def test_dma_address_is_forced_to_alignment(make):
     m, p = make(MAP16 | S.PCR_DMA | S.PCR_AUTO)
     p.write(0, 0x0101)                 # odd: 16-bit DMA uses 0x0100
     p.write(2, 0x1234)
@@ -310,7 +344,7 @@ def test_dma_address_is_forced_to_alignment():
     assert m.mem[0x104:0x108] == bytes([0x78, 0x56, 0x34, 0x12]) and m.st[S.PIO_PAR] == 0x0108
 
 
-def test_dma_address_wraps_at_24_bits():
+def test_dma_address_wraps_at_24_bits(make):
     m, p = make(MAP16 | S.PCR_DMA | S.PCR_AUTO)
     p.write(11, 0xFF)
     p.write(0, 0xFFFE)                 # 0xFFFFFE is unmapped on the stand-in
@@ -319,7 +353,7 @@ def test_dma_address_wraps_at_24_bits():
 
 
 # --- flags (machine §5.3), host side ----------------------------------------------------------
-def test_host_pdr_write_without_dma_sets_pdf_and_read_clears_it():
+def test_host_pdr_write_without_dma_sets_pdf_and_read_clears_it(make):
     m, p = make(MAP16)
     p.write(2, 0x0042)
     assert m.st[S.PIO_PCR] & S.PCR_PDF
@@ -327,7 +361,7 @@ def test_host_pdr_write_without_dma_sets_pdf_and_read_clears_it():
     assert not m.st[S.PIO_PCR] & S.PCR_PDF
 
 
-def test_dma_store_clears_pdf_and_dma_load_sets_it():
+def test_dma_store_clears_pdf_and_dma_load_sets_it(make):
     m, p = make(MAP16 | S.PCR_DMA | S.PCR_AUTO | S.PCR_PDF)
     p.write(0, 0x0000)                 # PAR write: a DMA load completes -> PDF = 1
     assert m.st[S.PIO_PCR] & S.PCR_PDF
@@ -337,7 +371,7 @@ def test_dma_store_clears_pdf_and_dma_load_sets_it():
     assert m.st[S.PIO_PCR] & S.PCR_PDF
 
 
-def test_host_pir_write_sets_pif_and_requests_the_pio_interrupt():
+def test_host_pir_write_sets_pif_and_requests_the_pio_interrupt(make):
     m, p = make(MAP16)
     p.write(8, 0x0007)
     assert m.st[S.PIO_PCR] & S.PCR_PIF
@@ -346,7 +380,7 @@ def test_host_pir_write_sets_pif_and_requests_the_pio_interrupt():
     assert not m.st[S.PIO_PCR] & S.PCR_PIF
 
 
-def test_8bit_map_low_bytes_leave_the_flags_alone():
+def test_8bit_map_low_bytes_leave_the_flags_alone(make):
     m, p = make(MAP8)
     p.write(8, 0x01)                   # PIR low
     p.write(2, 0x01)                   # PDR low
@@ -362,7 +396,7 @@ def test_8bit_map_low_bytes_leave_the_flags_alone():
     assert m.st[S.PIO_PCR] & (S.PCR_PIF | S.PCR_PDF) == 0
 
 
-def test_dsp32_map_pir_write_sets_pif_read_clears():
+def test_dsp32_map_pir_write_sets_pif_read_clears(make):
     m, p = make(0x000)
     p.write(12, 0x80)
     assert m.st[S.PIO_PCR] & S.PCR_PIF
@@ -371,7 +405,7 @@ def test_dsp32_map_pir_write_sets_pif_read_clears():
 
 
 # --- errors: ESR bits chosen by the project -----------------------------------------------------
-def test_dma_store_to_unmapped_memory_sets_esr_bit0():
+def test_dma_store_to_unmapped_memory_sets_esr_bit0(make):
     m, p = make(MAP16 | S.PCR_DMA | S.PCR_AUTO)
     p.write(11, 0x80)
     p.write(0, 0x0000)                 # 0x800000 is unmapped; the prefetch alone is no error
@@ -382,7 +416,7 @@ def test_dma_store_to_unmapped_memory_sets_esr_bit0():
     assert m.st[S.PIO_PAR] == 0x0002   # the transfer cycle still happened
 
 
-def test_reading_data_loaded_from_unmapped_memory_sets_esr_bit0():
+def test_reading_data_loaded_from_unmapped_memory_sets_esr_bit0(make):
     m, p = make(MAP16 | S.PCR_DMA | S.PCR_AUTO)
     p.write(11, 0x03)
     p.write(0, 0xFFFE)                 # the last halfword of the 256 KB
