@@ -307,14 +307,23 @@ class SymbolTable:
         if key in visiting:
             raise AsmError(col, f"{sym} is defined in terms of itself")
         node = unit.equs[sym][0]
-        value = evaluate(node, self.resolver(unit, visiting + (key,)), None)
+        try:
+            value = evaluate(node, self.resolver(unit, visiting + (key,)), None)
+        except AsmError as exc:  # report where the constant is used
+            raise AsmError(col, exc.message) from None
         self._equ_values[key] = value
         return value
 
 
 def encode_all(units: list[Unit], table: SymbolTable):
-    """Run every statement's build() with symbol values; errors go to the unit's list."""
+    """Run every statement's build() with symbol values, and evaluate every constant; errors
+    go to the unit's list."""
     for unit in units:
+        for sym, (node, sl, col) in unit.equs.items():
+            try:
+                table.equ_value(unit, sym, node[-1])
+            except AsmError as exc:
+                unit.error(_line_key(unit, sl), sl, exc.col, exc.message)
         resolve = table.resolver(unit)
         for key, row in enumerate(unit.rows):
             for placed in row.placed:

@@ -368,7 +368,7 @@ class LineParser:
         else:
             kind, extra = "goto", {"cond": 1 if head is None else head[1]}
             t = tag.take("8a")
-        return _insn(self._branch_build(kind, target, t, kw.col, **extra), kw.col)
+        return _insn(self._branch_build(kind, target, t, target[-1][-1], **extra), kw.col)
 
     def call(self, toks, tag, line_len):
         kw = toks[0]
@@ -376,7 +376,7 @@ class LineParser:
             raise AsmError(kw.col, "expected `call target (rM)`")
         rm = self._plain_register(toks[-2])
         target = self._target(toks[1:-3], kw, line_len, False)
-        return _insn(self._branch_build("call", target, tag.take("8c"), kw.col, rm=rm), kw.col)
+        return _insn(self._branch_build("call", target, tag.take("8c"), target[-1][-1], rm=rm), kw.col)
 
     def do(self, toks, line_len):
         kw = toks[0]
@@ -436,8 +436,16 @@ class LineParser:
         segs = split_top(toks, "=")
         if len(segs) == 1:
             return self.compare(toks, tag, cond, line_len)
-        if any(not s for s in segs):
-            raise AsmError(toks[0].col, "empty operand around `=`")
+        eqs, depth = [], 0
+        for t in toks:
+            depth += is_op(t, "(") - is_op(t, ")")
+            if depth == 0 and is_op(t, "="):
+                eqs.append(t)
+        for k, seg in enumerate(segs):
+            if not seg:
+                if k == len(segs) - 1:
+                    raise AsmError(eqs[-1].col + 1, "expected an operand after `=`")
+                raise AsmError(eqs[k].col, "expected an operand before `=`")
         last_lhs = segs[-2]
         if len(last_lhs) == 1 and last_lhs[0].kind == ID and last_lhs[0].text in ACCUMULATORS:
             if cond is not None:

@@ -193,7 +193,7 @@ def _program(units, sections: list[Section], table: SymbolTable, listing: str) -
     for unit in units:
         for sym in unit.equs:
             key = sym if sym not in constants else f"{unit.name}:{sym}"
-            constants[key] = table.equ_value(unit, sym, 1)
+            constants[key] = table.equ_value(unit, sym, 1)  # evaluated without error by encode_all
     entry = symbols.get(ENTRY_SYMBOL)
     if entry is None:
         first = next((f for f in units[0].order if f.size), None) if units else None

@@ -274,7 +274,9 @@ def _product(f, y: str) -> str:
 def disassemble_image(segments, symbols=None):
     """Listing lines for an image: `.=` where a gap starts, `label:` lines, and one statement
     per word with its address and hex word in a leading comment, so the whole text assembles
-    back into the same image (bytes outside whole aligned words become .byte data)."""
+    back into the same image: a word whose canonical form differs (data that happens to decode,
+    with bits set that have no effect) is kept as `.word` with the instruction in a comment, and
+    bytes outside whole aligned words become .byte data."""
     dis = Disassembler(symbols)
     at: dict[int, list] = {}
     for name, addr in (symbols or {}).items():
@@ -293,7 +295,11 @@ def disassemble_image(segments, symbols=None):
             chunk = data[pos:pos + 4]
             if len(chunk) == 4 and a % 4 == 0:
                 w = int.from_bytes(chunk, "little")
-                out.append(f"/* {a:06x} {w:08x} */  {dis.text(w, a)}")
+                text = dis.text(w, a)
+                canon = decode.canonical(w)
+                if canon is not None and canon != w:  # bits without effect set: keep the word
+                    text = f".word 0x{w:08x}  /* {text} */"
+                out.append(f"/* {a:06x} {w:08x} */  {text}")
                 pos += 4
             else:
                 out.append(f"/* {a:06x} {chunk[0]:02x}       */  .byte 0x{chunk[0]:02x}")
