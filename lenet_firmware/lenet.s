@@ -31,33 +31,7 @@
  * twice (the external bus included), so no instruction pays a conflict clock.
  */
 
-/* ---------------- memory map (pack.py places the weight regions at these addresses) ------- */
-        .equ SLOT0,   0x001000   /* input block 0: 256 int16 pixels (Q14), then its result */
-        .equ SLOT1,   0x001400   /* input block 1 */
-        .equ RESULT,  0x000200   /* offset of the result block in an input block: 10 floats, int16 class */
-        .equ TANH,    0x001800   /* 11 squashing constants (tanh_approx.CONSTANT_NAMES) */
-        .equ H1W,     0x001900   /* 12 x 25 kernel weights, x 2^-14 */
-        .equ H1B,     0x002000   /* 768 biases */
-        .equ H2B,     0x002C00   /* 192 biases, border folded in */
-        .equ H3B,     0x002F00   /* 30 biases */
-        .equ OUTB,    0x002F80   /* 10 biases */
-        .equ OUTW,    0x003000   /* 10 x 30 weights, unit-major */
-        .equ PA,      0x003800   /* squashing temporaries P and Q: 64 floats each */
-        .equ QA,      0x003900
-        .equ G0,      0x004000   /* group arrays: [row 8][slot 8][col 8] floats, 2 KB each */
-        .equ G1,      0x004800
-        .equ G2,      0x005000
-        .equ H3W,     0x006000   /* 30 x 192 weights, unit-major */
-        .equ H2W,     0x010000   /* 27,744 in-bounds H2 weights in walk order */
-        .equ RING,    0xFFF800   /* RAM1: 19 x 19 H1 input buffer, ring = -16384.0 */
-        .equ XC,      0xFFFDC0   /* RAM1: clamped pre-activations of one block (64) */
-        .equ TA,      0xFFFEC0   /* RAM1: Newton temporaries (64) */
-        .equ ZA,      0xFFE000   /* RAM2: z = a_c^2 (64) */
-        .equ SA,      0xFFE100   /* RAM2: seed / 1/Q (64) */
-        .equ H2OUT,   0xFFE200   /* RAM2: 192 squashed H2 units, map*16 + row*4 + col */
-        .equ H3OUT,   0xFFE500   /* RAM2: 30 squashed H3 units */
-
-        .equ RINGW,   19         /* width of the H1 input buffer (2 border before, 1 after) */
+#include "lenet.inc"
 
 /* ---------------- reset entry, one-time set-up and tables (external memory) ---------------- */
 start:  goto init
@@ -154,10 +128,7 @@ h1_row: do 29, 7
         a0 = a0 + *r1++ * *r2++
         a0 = a0 + *r1++ * *r2++
         a0 = a0 + *r1++r16 * *r2++r17
-        a1 = a0 - a3                     /* clamp: flags of a - B */
-        a0 = ifagt(a3)                   /*   a > B  -> B */
-        a1 = a0 + a3                     /*   flags of min(a, B) + B */
-        *r5++ = a0 = ifalt(a2)           /*   < -B   -> -B; store a_c */
+        CLAMP(r5)                        /* a_c = min(max(a, -B), B) -> *r5++ (4 instructions) */
         if (r9-- >= 0) goto h1_row
         r1e = r1e + (2*RINGW-16)*4       /* next unit row: 2 rows down, column 0 */
         r9 = 63
@@ -221,10 +192,7 @@ h2_row: r8e = *r10++                     /* first window row's offset */
         a0 = a0 + *r1++ * *r2++
         a0 = a0 + *r1++ * *r2++
         a0 = a0 + *r1++r17 * *r2++
-        a1 = a0 - a3
-        a0 = ifagt(a3)
-        a1 = a0 + a3
-        *r5++ = a0 = ifalt(a2)
+        CLAMP(r5)
         r1e = r8e                        /* v = 1: columns 0..4 */
         a0 = *r4++
         do 4, r6
@@ -233,10 +201,7 @@ h2_row: r8e = *r10++                     /* first window row's offset */
         a0 = a0 + *r1++ * *r2++
         a0 = a0 + *r1++ * *r2++
         a0 = a0 + *r1++r15 * *r2++
-        a1 = a0 - a3
-        a0 = ifagt(a3)
-        a1 = a0 + a3
-        *r5++ = a0 = ifalt(a2)
+        CLAMP(r5)
         r1e = r8e + 2*4                  /* v = 2: columns 2..6 */
         a0 = *r4++
         do 4, r6
@@ -245,10 +210,7 @@ h2_row: r8e = *r10++                     /* first window row's offset */
         a0 = a0 + *r1++ * *r2++
         a0 = a0 + *r1++ * *r2++
         a0 = a0 + *r1++r15 * *r2++
-        a1 = a0 - a3
-        a0 = ifagt(a3)
-        a1 = a0 + a3
-        *r5++ = a0 = ifalt(a2)
+        CLAMP(r5)
         r1e = r8e + 4*4                  /* v = 3: columns 4..7 */
         a0 = *r4++
         do 3, r6
@@ -256,10 +218,7 @@ h2_row: r8e = *r10++                     /* first window row's offset */
         a0 = a0 + *r1++ * *r2++
         a0 = a0 + *r1++ * *r2++
         a0 = a0 + *r1++r16 * *r2++
-        a1 = a0 - a3
-        a0 = ifagt(a3)
-        a1 = a0 + a3
-        *r5++ = a0 = ifalt(a2)
+        CLAMP(r5)
         if (r9-- >= 0) goto h2_row
         nop
         if (r3-- >= 0) goto h2_map
@@ -286,10 +245,7 @@ h3:     r1e = H2OUT
 h3_unit: a0 = *r4++
         do 0, 191
         a0 = a0 + *r1++ * *r2++
-        a1 = a0 - a3
-        a0 = ifagt(a3)
-        a1 = a0 + a3
-        *r5++ = a0 = ifalt(a2)
+        CLAMP(r5)
         if (r12-- >= 0) goto h3_unit
         r1e = H2OUT
         r9 = 29
@@ -311,10 +267,7 @@ out:    r1e = H3OUT
 out_unit: a0 = *r4++
         do 0, 29
         a0 = a0 + *r1++ * *r2++
-        a1 = a0 - a3
-        a0 = ifagt(a3)
-        a1 = a0 + a3
-        *r5++ = a0 = ifalt(a2)
+        CLAMP(r5)
         if (r12-- >= 0) goto out_unit
         r1e = H3OUT
         r9 = 9
@@ -349,78 +302,5 @@ done:   if (pif) goto done               /* until the host has read PIR (one fla
         goto wait
         nop
 
-/* ---------------- tanh_stages: squash r9 + 1 clamped pre-activations in XC -----------------
- * Leaves a_c P(z) in PA and y = 1/Q(z) (x the Newton gain, folded into P) in SA; the caller's
- * final stage stores (a_c P) y where it wants. 13 stages of one instruction per unit, each set
- * up in 3 or 4 instructions: 13 n + 52 in all. Uses r1 r3 r5 r6 r8 r10, a0 a1 a2.
- */
-tanh_stages:
-        r10e = TANH+8                    /* p2 p1 p0 q3 q2 q1 q0 alpha1 alpha2 */
-        r1e = XC
-        r3e = XC
-        r5e = ZA
-        a2 = *r10++                      /* p2 */
-        do 0, r9
-        *r5++ = a0 = *r1++ * *r3++       /* z = a_c a_c */
-        a1 = *r10++                      /* p1 */
-        r5e = ZA
-        r6e = PA
-        do 0, r9
-        *r6++ = a0 = a1 + *r5++ * a2     /* p = p1 + z p2 */
-        a1 = *r10++                      /* p0 */
-        r5e = ZA
-        r6e = PA
-        r8e = PA
-        do 0, r9
-        *r6++ = a0 = a1 + *r8++ * *r5++  /* p = p0 + p z */
-        a2 = *r10++                      /* q3 */
-        a1 = *r10++                      /* q2 */
-        r5e = ZA
-        r6e = QA
-        do 0, r9
-        *r6++ = a0 = a1 + *r5++ * a2     /* q = q2 + z q3 */
-        a1 = *r10++                      /* q1 */
-        r5e = ZA
-        r6e = QA
-        r8e = QA
-        do 0, r9
-        *r6++ = a0 = a1 + *r8++ * *r5++  /* q = q1 + q z */
-        a1 = *r10++                      /* q0 */
-        r5e = ZA
-        r6e = QA
-        r8e = QA
-        do 0, r9
-        *r6++ = a0 = a1 + *r8++ * *r5++  /* q = q0 + q z */
-        r8e = QA
-        r5e = SA
-        do 0, r9
-        *r5++ = a0 = seed(*r8++)         /* s = seed(q) */
-        a1 = *r10++                      /* alpha1 */
-        r8e = QA
-        r5e = SA
-        r6e = TA
-        do 0, r9
-        *r6++ = a0 = a1 - *r8++ * *r5++  /* t = alpha1 - q s */
-        r5e = SA
-        r3e = SA
-        r6e = TA
-        do 0, r9
-        *r5++ = a0 = *r3++ * *r6++       /* s = s t */
-        a1 = *r10++                      /* alpha2 */
-        r8e = QA
-        r5e = SA
-        r6e = TA
-        do 0, r9
-        *r6++ = a0 = a1 - *r8++ * *r5++  /* t = alpha2 - q s */
-        r5e = SA
-        r3e = SA
-        r6e = TA
-        do 0, r9
-        *r5++ = a0 = *r3++ * *r6++       /* s = s t */
-        r1e = XC
-        r6e = PA
-        r8e = PA
-        do 0, r9
-        *r6++ = a0 = *r1++ * *r8++       /* p = a_c p */
-        goto r14
-        nop
+/* ---------------- the squashing stages ------------------------------------------------------ */
+#include "squash.inc"
