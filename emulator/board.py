@@ -11,9 +11,10 @@ before clock_at(t) (whole instructions, so the DSP may end up to one instruction
 host access at time t therefore sees the effects of exactly those instructions. When the DSP
 is held (PCR RUN = 0) its clock still advances (counted as halted); when it idles (`goto $`)
 or spins in a self-loop on a PIO flag (STATUS_WAIT), the board skips whole loop iterations
-instead of executing them once the loop is proven unchanging (see _skip_loop), which leaves the machine exactly
-where a literal run would: the skipped clocks are added to st[CYCLES] and counted as idle or
-wait clocks (not as instructions: st[INSTRET] counts executed instructions only).
+instead of executing them once the loop is proven unchanging (see _skip_loop), which leaves
+the machine exactly where a literal run would: the skipped clocks are added to st[CYCLES] and
+counted as idle or wait clocks (not as instructions: st[INSTRET] counts executed instructions
+only).
 """
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ class Board:
     def ps(seconds: float) -> int:
         return round(seconds * PS_PER_S)
 
-    # --- running the DSP ----------------------------------------------------------------------------
+    # --- running the DSP --------------------------------------------------------------------------
     def run_dsp_until(self, t_ps: int) -> None:
         """Bring the DSP up to time t (the host idles until then: now = max(now, t))."""
         self.sync(self.clock_at(t_ps))
@@ -129,7 +130,7 @@ class Board:
                 self.pio_events |= int(st[S.PIO_EVENTS])
                 st[S.PIO_EVENTS] = 0
             if status >= S.STATUS_FAULT_MIN:
-                raise DspFault(f"DSP fault at t = {self.now / 1e6:.3f} us: "
+                raise DspFault(f"DSP fault at t = {self.time_at(self.dsp_clock) / 1e6:.3f} us: "
                                f"{m.fault_message(status)}", status)
             if status == S.STATUS_HALTED:
                 self.clocks["halted"] += target_clock - self.dsp_clock
@@ -193,8 +194,12 @@ class Board:
         if int(self.machine.st[S.PC]) not in (pc, pc + 4) or (lo < pc + 8 and pc < hi):
             return False
         branch = decode(loop[3][0])
-        if branch is None or not (branch.name == "goto24" or (
-                branch.name == "goto" and branch.fields["c"] in (_COND_TRUE, _COND_PIE, _COND_PIF))):
+        if branch is None:
+            return False
+        if branch.name == "goto":
+            if branch.fields["c"] not in (_COND_TRUE, _COND_PIE, _COND_PIF):
+                return False
+        elif branch.name != "goto24":
             return False
         now, then = self._seen(), loop[6]
         return now[1:] == then[1:] and (now[0] ^ then[0]) & S.PCR_PIF == 0
@@ -203,7 +208,7 @@ class Board:
         """Distrust the latest loop stop (call after changing DSP state behind the port's back)."""
         self._loop = None
 
-    # --- reports --------------------------------------------------------------------------------------
+    # --- reports ----------------------------------------------------------------------------------
     def dsp_state(self) -> str:
         """One phrase for messages: what the DSP is doing now."""
         st = self.machine.st

@@ -174,7 +174,8 @@ class Host:
         self.out(IDX_PCR_HIGH, S.PCR_PIO16 >> 8)
         got = self.inp(IDX_PCR) & PCR_HOST_WRITABLE
         if got != _MAP16_RUNNING:
-            raise PioError(f"start: PCR reads {got:#05x} after start, expected {_MAP16_RUNNING:#05x}")
+            raise PioError(f"start: PCR reads {got:#05x} after start, "
+                           f"expected {_MAP16_RUNNING:#05x}")
 
     def stop(self) -> None:
         """Hold the DSP (NCAR's dspstop): PCR = REGMAP|PIO16 (+ENI kept), RUN = 0, DMA off; then
@@ -207,7 +208,7 @@ class Host:
         self._require_map16("read_pdr", no_dma=True)
         return self.inp(IDX_PDR)
 
-    # --- DMA ------------------------------------------------------------------------------------------
+    # --- DMA --------------------------------------------------------------------------------------
     def dma_write(self, addr: int, data, width: int = 16) -> None:
         """Store data at addr through PDR (width 16: halfwords; 32: PDR2 then PDR per word).
         Accesses: PCR (DMA|AUTO[|DMA32]), PARE, PAR, one (16) or two (32) per unit, PCR

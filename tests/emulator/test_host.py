@@ -94,7 +94,8 @@ def test_verify_reports_the_first_difference():
     b = Board()
     h = Host(b)
     # the second segment overwrites the second halfword of the first: verifying the first fails
-    with pytest.raises(PioError, match=r"verify failed at 0x000102: wrote 0x0403, read back 0xbbaa"):
+    with pytest.raises(PioError,
+                       match=r"verify failed at 0x000102: wrote 0x0403, read back 0xbbaa"):
         h.load_program([(0x100, bytes([1, 2, 3, 4])), (0x102, bytes([0xAA, 0xBB]))])
 
 
@@ -145,11 +146,10 @@ def test_peek_while_running_sees_the_dsp_store_of_that_instant():
     # 0x00 r1 = r1 + 1; 0x04 *0x2000 = r1 (16-bit); 0x08 goto 0; 0x0C nop: 16 clocks a pass
     prog = [addi(1, 1, 1), encode("load_direct", d=1, sz=2, rh=1, n=0x2000), goto("true", 0), NOP]
     b, h = loaded(prog)
-    l0 = b.clock_at(b.now)                            # start(): the RUN edge is its first access
-    h.start()                                         # 4 accesses
+    h.start()                 # 4 accesses; its first, the RUN edge, starts the DSP at clock L0
     got = h.peek(0x2000, 2, width=16)                 # PCR +4 us, PARE +5 us, PAR +6 us: the load
-    # the PAR write at clock l0 + 300 loads what the stores starting before it left: store k
-    # (k = 0, 1, ...) starts at l0 + 16k + 4 and writes k + 1; 16k + 4 < 300 for k <= 18
+    # the PAR write at clock L0 + 300 loads what the stores starting before it left: store k
+    # (k = 0, 1, ...) starts at L0 + 16k + 4 and writes k + 1; 16k + 4 < 300 for k <= 18
     assert int.from_bytes(got, "little") == 19
     assert b.machine.st[S.PIO_PCR] & 0x7FF == 0x207 | S.PCR_PDF   # DMA off again, running
 
@@ -330,7 +330,7 @@ def test_batched_dma_equals_running_the_dsp_before_every_access():
     assert batched == literal
 
 
-# --- flag waits equal a literal poll loop -----------------------------------------------------------
+# --- flag waits equal a literal poll loop ---------------------------------------------------------
 BUSY = [
     goto("pie", 0x00), NOP,                            # 00 wait for the host's PIR
     io_in(4, "pir"), NOP, NOP,                         # 08 r4 = K
@@ -371,7 +371,7 @@ def test_wait_flag_equals_a_literal_poll_loop():
     assert [p for p, _, _ in fast[0]][-1] > 60        # K = 400: 3200 clocks = 64 polls
 
 
-# --- timeouts ---------------------------------------------------------------------------------------
+# --- timeouts -------------------------------------------------------------------------------------
 def test_timeout_when_the_dsp_never_answers():
     # the DSP takes the request (reads PIR) and then idles: no answer ever
     b, h = loaded([goto("pie", 0x00), NOP, io_in(1, "pir"), NOP, goto("true", 0x10), NOP])
