@@ -305,14 +305,15 @@ def _set_acc(q, accm, acce, a, ic, m, e):
 
 
 @njit(cache=True, _nrt=False)
-def _flat(page_off, addr, size):
-    """Flat byte offset of a guest access, or -1 (unmapped) / -2 (misaligned)."""
-    base = page_off[(addr & MASK24) >> 8]
-    if base < 0:
-        return -1
+def _flat(page, addr, size):
+    """(flat byte offset of a guest access or -1 unmapped / -2 misaligned, region index).
+    page[p] = flat offset of page p (a multiple of 256) | region index, or -1."""
+    info = page[(addr & MASK24) >> 8]
+    if info < 0:
+        return -1, -1
     if addr & (size - 1):
-        return -2
-    return base + (addr & 0xFF)
+        return -2, -1
+    return (info & ~0xFF) + (addr & 0xFF), info & 0xFF
 
 
 @njit(cache=True, _nrt=False)
@@ -427,29 +428,35 @@ def _reg_reads(k, fl, wi, r):
 @njit(cache=True, _nrt=False)
 def _charge(st, reg_limit, reg_wait, reg_count, r0, r1, r2, r3):
     """Extra clocks of one instruction whose accesses hit regions r0 (fetch), r1..r3 (-1:
-    none): wait states per access plus the conflict rule (timing.py). Counts accesses."""
-    wait = 0
-    conflict = 0
-    rs = (r0, r1, r2, r3)
-    for j in range(4):
-        r = rs[j]
-        if r < 0:
-            continue
-        reg_count[r] += 1
-        wait += reg_wait[r]
-        same = 0
-        for t in range(j + 1):
-            if rs[t] == r:
-                same += 1
-        if same > reg_limit[r]:
+    none): wait states per access plus the conflict rule (timing.py). Counts accesses.
+    Straight-line: the k-th access to a region conflicts when k exceeds the region's limit."""
+    reg_count[r0] += 1
+    wait = reg_wait[r0]
+    conflict = 1 if reg_limit[r0] < 1 else 0
+    if r1 >= 0:
+        reg_count[r1] += 1
+        wait += reg_wait[r1]
+        if 1 + (r1 == r0) > reg_limit[r1]:
             conflict += 1
-    st[WAIT_CLOCKS] += wait
-    st[CONFLICT_CLOCKS] += conflict
+    if r2 >= 0:
+        reg_count[r2] += 1
+        wait += reg_wait[r2]
+        if 1 + (r2 == r0) + (r2 == r1) > reg_limit[r2]:
+            conflict += 1
+    if r3 >= 0:
+        reg_count[r3] += 1
+        wait += reg_wait[r3]
+        if 1 + (r3 == r0) + (r3 == r1) + (r3 == r2) > reg_limit[r3]:
+            conflict += 1
+    if wait:
+        st[WAIT_CLOCKS] += wait
+    if conflict:
+        st[CONFLICT_CLOCKS] += conflict
     return wait + conflict
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def _da(k, wi, pc, ic, st, regs, accm, acce, mem8, mem16, mem32, kind, fl, page_off, page_reg,
+def _da(k, wi, pc, ic, st, regs, accm, acce, mem8, mem16, mem32, kind, fl, page,
         q, hz, hazards):
     """One DA instruction (formats 1-5, enc §6). Returns (status, region of X, Y, Z access).
     Addresses are all checked before anything is committed, so a fault leaves no trace."""
@@ -492,11 +499,10 @@ def _da(k, wi, pc, ic, st, regs, accm, acce, mem8, mem16, mem32, kind, fl, page_
                 _hazard(st, hz, ic, pc, HZ_ACC, xi)
         else:
             addr = regs[xreg]
-            flat = _flat(page_off, addr, 4)
+            flat, rx = _flat(page, addr, 4)
             if flat < 0:
                 return _fault(st, STATUS_BUS_ERROR if flat == -1 else STATUS_MISALIGNED, addr,
                               mem32, wi), rx, ry, rz
-            rx = page_reg[addr >> 8]
             if hazards and st[STOREQ_N] > 0 and _store_pending(q, st, flat, 4):
                 _hazard(st, hz, ic, pc, HZ_MEM, addr)
             xm, xe = unpack_word(mem32[flat >> 2])
@@ -515,16 +521,16 @@ def _da(k, wi, pc, ic, st, regs, accm, acce, mem8, mem16, mem32, kind, fl, page_
         else:
             ym = accm[yi]
             ye = acce[yi]
-        yword = pack_word(ym, ye)
+        if special or k == K_DA_TAP_MUL or k == K_DA_TAP_ADD:
+            yword = pack_word(ym, ye)   # the 32-bit image: a tap's Z, an integer operand
     else:
         addr = regs[yreg]
-        flat = _flat(page_off, addr, ysz)
+        flat, ry = _flat(page, addr, ysz)
         if flat < 0:
             if rx >= 0:
                 regs[xreg] = xold
             return _fault(st, STATUS_BUS_ERROR if flat == -1 else STATUS_MISALIGNED, addr,
                           mem32, wi), rx, ry, rz
-        ry = page_reg[addr >> 8]
         if hazards and st[STOREQ_N] > 0 and _store_pending(q, st, flat, ysz):
             _hazard(st, hz, ic, pc, HZ_MEM, addr)
         yword = _mem_read(mem8, mem16, mem32, flat, ysz)
@@ -537,7 +543,7 @@ def _da(k, wi, pc, ic, st, regs, accm, acce, mem8, mem16, mem32, kind, fl, page_
     zaddr = np.int64(0)
     if zp != 0:
         zaddr = regs[zreg]
-        zflat = _flat(page_off, zaddr, zsz)
+        zflat, rz = _flat(page, zaddr, zsz)
         if zflat < 0:
             if ry >= 0:
                 regs[yreg] = yold
@@ -545,7 +551,6 @@ def _da(k, wi, pc, ic, st, regs, accm, acce, mem8, mem16, mem32, kind, fl, page_
                 regs[xreg] = xold
             return _fault(st, STATUS_BUS_ERROR if zflat == -1 else STATUS_MISALIGNED, zaddr,
                           mem32, wi), rx, ry, rz
-        rz = page_reg[zaddr >> 8]
     # --- compute ---
     setflags = 1
     fl_out = np.int64(0)
@@ -638,8 +643,10 @@ def _da(k, wi, pc, ic, st, regs, accm, acce, mem8, mem16, mem32, kind, fl, page_
             st[MACS] += 1
         if k == K_DA_TAP_MUL or k == K_DA_TAP_ADD:
             zval = yword          # the tap: Z receives Y
-        else:
+        elif zp != 0 or zi <= 3:
             zval = pack_word(rm, re)
+        else:
+            zval = np.int64(0)    # no Z write
     # --- commit ---
     _set_acc(q, accm, acce, an, ic, rm, re)
     if setflags:
@@ -801,7 +808,7 @@ def _decode_word(wi, mem32, kind, fld, row_mask, row_match, row_handler, slot_st
 
 
 @njit(cache=True, _nrt=False)
-def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page_off, page_reg, reg_limit,
+def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page, reg_limit,
         reg_wait, reg_count, exec_count, q, trace, hz, cfg, max_cycles,
         row_mask, row_match, row_handler, slot_start, slot_count, slot_rows, field_count,
         field_nparts, field_shift, field_width, kind_of_hid, slot_of, scratch):
@@ -873,13 +880,13 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page_off, page_reg,
             break
         first = 0
         # --- fetch ---
-        base = page_off[pc >> 8]
+        base = page[pc >> 8]
         if base < 0 or pc & 3:
             st[FAULT_ADDR] = pc
             st[FAULT_WORD] = -1
             status = STATUS_BUS_ERROR if base < 0 else STATUS_MISALIGNED
             break
-        wi = (base + (pc & 0xFF)) >> 2
+        wi = ((base & ~0xFF) + (pc & 0xFF)) >> 2
         k = kind[wi]
         if k == K_STALE:
             k = _decode_word(wi, mem32, kind, fld, row_mask, row_match, row_handler,
@@ -898,7 +905,7 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page_off, page_reg,
                 if _reg_reads(k, fld, wi, rr):
                     _hazard(st, hz, ic, pc, HZ_REG, rr)
         regs[REG_PC] = (pc + 8) & MASK24
-        rfetch = page_reg[pc >> 8]
+        rfetch = base & 0xFF
         r1 = -1
         r2 = -1
         r3 = -1
@@ -911,7 +918,7 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page_off, page_reg,
         # --- execute ---
         if k <= K_DA_SPECIAL:
             fault, r1, r2, r3 = _da(k, wi, pc, ic, st, regs, accm, acce, mem8, mem16, mem32,
-                                    kind, fld, page_off, page_reg, q, hz, hazards)
+                                    kind, fld, page, q, hz, hazards)
         elif k == K_ADD_IMM:
             e = fld[wi, 0]
             rd = fld[wi, 1]
@@ -960,12 +967,11 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page_off, page_reg,
                 addr = regs[p]
             else:
                 addr = _sext16(np.int64(fld[wi, 3])) & MASK24
-            flat = _flat(page_off, addr, size)
+            flat, r1 = _flat(page, addr, size)
             if flat < 0:
                 fault = _fault(st, STATUS_BUS_ERROR if flat == -1 else STATUS_MISALIGNED, addr,
                                mem32, wi)
             else:
-                r1 = page_reg[addr >> 8]
                 if d:
                     _mem_write(mem8, mem16, mem32, kind, flat, size, _store_value(regs[rh], sz))
                 else:
@@ -1121,7 +1127,7 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page_off, page_reg,
             st[BRANCH_PENDING] = 1
             st[BRANCH_TARGET] = target
             st[STOP_AFTER_SLOT] = arm
-        else:
+        elif armed or st[STOP_AFTER_SLOT]:
             st[STOP_AFTER_SLOT] = 0
         pc = npc
         if stop != 0:

@@ -117,6 +117,8 @@ class Machine:
         self.config = config or MachineConfig()
         self.regions: tuple[Region, ...] = tuple(self.config.memory_map)
         self.page_off, self.page_reg, size, self.region_base = build_pages(self.regions)
+        # the core's page table: flat offset (a multiple of 256) | region index, or -1
+        self.page = np.where(self.page_off >= 0, self.page_off | self.page_reg, -1).astype(np.int64)
         self.mem8 = np.zeros(size, np.uint8)
         self.mem16 = self.mem8.view(np.uint16)
         self.mem32 = self.mem8.view(np.uint32)
@@ -258,7 +260,7 @@ class Machine:
         while True:
             status = core.run(
                 st, self.regs, self.accm, self.acce, self.mem8, self.mem16, self.mem32,
-                self.kind, self.fld, self.page_off, self.page_reg, self.reg_limit,
+                self.kind, self.fld, self.page, self.reg_limit,
                 self.reg_wait, self.reg_count, self.exec_count, self.q, self.trace_buf,
                 self.hazard_buf, self.cfg, max(0, end - int(st[S.CYCLES])),
                 t.row_mask, t.row_match, t.row_handler, t.slot_start, t.slot_count,

@@ -341,3 +341,26 @@ def test_integer_function_of_an_accumulator_reads_its_32_bit_image():
     m = machine([special(2, yp=0, yi=1, zp=0)], [], {1: 3})
     m.run(1000)
     assert acc_value(m, 0) == 129
+
+
+def test_hazard_lint_names_each_kind():
+    from emulator import core
+    # acc through the multiplier at distance 1, flags at distance 2, memory at distance 2,
+    # a CAU register at distance 1; nothing is reported at safe distances
+    words = [da("da_mul_add", m=4, an=1, yp=1, zp=3, zi=0),          # 0: a1 = *r1; *r3 = ...
+             da("da_mul_add", m=1, an=0, xp=2, yp=0, yi=3),          # 4: a0 = a3 + a1 * *r2
+             da("da_mul_add", m=4, an=2, yp=3),                      # 8: a2 = *r3 (pending)
+             encode("goto", c=19, rh=0, n=0x40),                     # c: if (alt) goto
+             0,
+             encode("load_ind", d=0, sz=3, rh=5, p=2, i=0),          # 14: r5e = *r2
+             encode("add_imm", e=1, rd=6, rh=5, n=0),                # 18: r6e = r5e (pending)
+             0, 0, 0, 0,
+             encode("add_imm", e=1, rd=7, rh=5, n=0),                # safe
+             da("da_mul_add", m=1, an=0, xp=2, yp=0, yi=3)]          # safe
+    m = machine(words, [W[-1.0], W[1.0], 0])
+    rows = []
+    m.hazard_sink = rows.extend
+    m.run(1000, hazards=True)
+    got = [(int(r[1]), int(r[2]), int(r[3])) for r in rows]
+    assert got == [(0x04, core.HZ_ACC, 1), (0x08, core.HZ_MEM, RAM1 + 8),
+                   (0x0C, core.HZ_FLAGS, 19), (0x18, core.HZ_REG, 5)]
