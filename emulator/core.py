@@ -824,7 +824,7 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page, reg_limit,
     limit = st[CYCLES] + max_cycles
     cycles = st[CYCLES]
     ic = st[INSTRET]
-    pc = st[PC]
+    pc = st[PC] & MASK24    # the Python side may have stored anything there
     cf = st[CFLAGS]
     first = 1
     status = STATUS_LIMIT

@@ -321,7 +321,8 @@ class Machine:
         name = name.lower()
         if name == "pc":
             self.st[S.PC] = int(value) & ADDRESS_MASK
-            self.st[S.BRANCH_PENDING] = 0
+            self.st[S.BRANCH_PENDING] = 0      # a new PC cancels a delayed branch in flight
+            self.st[S.STOP_AFTER_SLOT] = 0
             return
         if name == "pcw":
             self.st[S.PCW] = int(value) & 0xFFFF
