@@ -30,6 +30,7 @@ DATA_KEYWORDS = {"int": (2, "int"), "int24": (4, "int24"), "float": (4, "float")
                  ".int24": (4, "int24"), ".byte": (1, "byte")}
 _ALU_BINARY = {"+": 0, "-": 4, "#": 3, "&": 14, "|": 10, "^": 8, "&~": 6}
 _ALU_UNARY = {"*": (1, 2), "/": (13, 2), ">>": (12, 1), ">>>": (9, 1), "<<<": (11, 1)}
+MAX_EMIT = 1 << 24  # bytes: nothing placed can be larger than the address space
 _PRECEDENCE = {"|": 0, "^": 1, "&": 2, "&~": 2, "<<": 3, ">>": 3, "+": 4, "-": 4, "*": 5,
                "/": 5, "%": 5, "#": 4}
 
@@ -224,6 +225,9 @@ class LineParser:
         else:
             inner = self.parse_statement(toks[star + 1:], line_len)
         (_, emit), = inner
+        if emit.size * count > MAX_EMIT:
+            raise AsmError(toks[0].col, f"{count} repeats make {emit.size * count} bytes: more "
+                                        "than the 16 MB address space")
         return [("emit", _repeated(emit, count))]
 
     # -------------------------------------------------------------------- directives
@@ -232,7 +236,10 @@ class LineParser:
         if d.kind == OP:  # `. = expr`
             if len(toks) < 2 or not is_op(toks[1], "="):
                 raise AsmError(d.col, "expected `.=expr`")
-            return [("org", self._const(toks[2:], d, line_len), d.col)]
+            value = self._const(toks[2:], d, line_len)
+            if not 0 <= value <= MAX_EMIT:
+                raise AsmError(d.col, f".={value:#x} is outside the 16 MB address space")
+            return [("org", value, d.col)]
         name = d.text
         args = toks[1:]
         if name in DATA_KEYWORDS:
@@ -257,7 +264,7 @@ class LineParser:
             value = self._const(args, d, line_len)
             if name == ".align" and (value < 1 or value & (value - 1) or value > 1 << 16):
                 raise AsmError(d.col, f".align {value}: the alignment must be a power of 2 up to 65536")
-            if name == ".space" and not 0 <= value <= 1 << 24:
+            if name == ".space" and not 0 <= value <= MAX_EMIT:
                 raise AsmError(d.col, f".space {value}: size out of range")
             return [(name[1:], value, d.col)]
         if name == ".equ":

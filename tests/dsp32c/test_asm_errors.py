@@ -87,3 +87,52 @@ def test_good_program_writes_every_output(tmp_path):
     # 5a rD=1 N=1; 0/1 C=1 rH=r0 N=0; nop
     assert (tmp_path / "ok.bin").read_bytes() == bytes.fromhex("01002014" "00002000" "00000000")
     assert (tmp_path / "ok.map").read_text().splitlines()[1] == "entry\t000000"
+
+
+def test_mutated_statements_fail_only_with_source_errors():
+    """Statements from the golden files with tokens dropped, duplicated and swapped: each either
+    assembles or gives a SourceError, never another exception (so never a traceback)."""
+    import random
+    from pathlib import Path
+
+    from dsp32c.asm_lexer import tokenize
+    from dsp32c.assembler import assemble_statement
+    from dsp32c.errors import SourceError
+
+    seeds = []
+    for name in ("enc_vectors.txt", "asm_source_forms.txt"):
+        for line in (Path(__file__).resolve().parents[1] / "golden" / name).read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                seeds.append(line.split(" | ", 1)[1].rsplit(" | ", 1)[0])
+    seeds += ["a0 = a1 + a2 * *r3 {DA3}", "goto $10 {8a}", "2*float 1.0, 2.0", ".=0x100",
+              "if (r3-- >= 0) pcgoto lab", "a0 = *same + 0.0 * *r3", "1000000000*nop"]
+    vocab = [t.text for s in seeds for t in tokenize(s)]
+    rng = random.Random(11)
+    for _ in range(3000):
+        toks = [t.text for t in tokenize(rng.choice(seeds))]
+        for _ in range(rng.randint(1, 3)):
+            k = rng.randrange(len(toks) + 1)
+            choice = rng.randrange(3)
+            if choice == 0 and toks:
+                del toks[min(k, len(toks) - 1)]
+            elif choice == 1:
+                toks.insert(k, rng.choice(vocab))
+            elif toks:
+                toks[min(k, len(toks) - 1)] = rng.choice(vocab)
+        try:
+            assemble_statement(" ".join(toks), 0, {"lab": 0x40})
+        except SourceError:
+            pass
+
+
+def test_placement_file(tmp_path):
+    (tmp_path / "p.s").write_text('  nop\n  .rsect ".tab"\nt: .word t\n')
+    (tmp_path / "place.txt").write_text("# section placement\n.tab 0x2000\n.unused = 0x3000\n")
+    res = run_asm(tmp_path, "p.s", "-o", "p.hex", "--placement", "place.txt", "-m", "p.map")
+    assert res.returncode == 0, res.stderr
+    assert "symbol\tt\t002000\tp.s\t3\tlocal" in (tmp_path / "p.map").read_text().splitlines()
+    (tmp_path / "bad.txt").write_text(".tab\n")
+    res = run_asm(tmp_path, "p.s", "-o", "p2.hex", "--placement", "bad.txt")
+    assert res.returncode == 1
+    assert res.stderr.splitlines() == ["bad.txt:1:1: error: expected `NAME ADDRESS`"]
+    assert not (tmp_path / "p2.hex").exists()
