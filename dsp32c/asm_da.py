@@ -12,24 +12,11 @@ the alias encodings.
 from __future__ import annotations
 
 from dsp32c import isa
-from dsp32c.asm_lexer import FLT, ID, NUM, AsmError
-from dsp32c.asm_syntax import ACCUMULATORS, DA_SAME_POINTER, split_register
+from dsp32c.asm_lexer import FLT, ID, NUM, AsmError, is_op, register_of
+from dsp32c.asm_lexer import end_col as _end_col
+from dsp32c.asm_syntax import ACCUMULATORS, DA_SAME_POINTER
 
 DA_NO_Z = (0, isa.DA_I_NONE)
-
-
-def is_op(t, *texts) -> bool:
-    return t is not None and t.kind == "op" and (not texts or t.text in texts)
-
-
-def _end_col(toks, fallback):
-    return toks[-1].col + len(toks[-1].text) if toks else fallback
-
-
-def register_of(t):
-    if t is None or t.kind != ID:
-        return None
-    return split_register(t.text)
 
 
 class DaCursor:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dsp32c.asm_syntax import split_register
+
 NUM, FLT, ID, DIR, STR, OP, DOLLAR = "num", "float", "id", "dir", "str", "op", "dollar"
 
 # longest first
@@ -172,3 +174,20 @@ def _char_literal(line: str, i: int):
     if value is None or j >= len(line) or line[j] != "'":
         raise LexError(i + 1, "bad character constant")
     return value, j + 1
+
+
+# ------------------------------------------------------------------------- token helpers
+def is_op(t: Token | None, *texts) -> bool:
+    return t is not None and t.kind == OP and (not texts or t.text in texts)
+
+
+def register_of(t: Token | None):
+    """(code, suffix) when the token names a CAU register, else None."""
+    if t is None or t.kind != ID:
+        return None
+    return split_register(t.text)
+
+
+def end_col(toks, fallback: int) -> int:
+    """The column just after the last token (for "expected ... here" errors)."""
+    return toks[-1].col + len(toks[-1].text) if toks else fallback

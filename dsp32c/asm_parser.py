@@ -21,9 +21,11 @@ from dsp32c import isa
 from dsp32c import asm_encode as enc
 from dsp32c.asm_da import DA_NO_Z, DaCursor, da_fields, field_of, need_operand
 from dsp32c.asm_expr import evaluate, parse_whole
-from dsp32c.asm_lexer import DIR, DOLLAR, FLT, ID, NUM, OP, STR, AsmError, Token
+from dsp32c.asm_lexer import (DIR, DOLLAR, FLT, ID, NUM, OP, STR, AsmError, Token, is_op,
+                              register_of)
+from dsp32c.asm_lexer import end_col as _end_col
 from dsp32c.asm_syntax import (ACCUMULATORS, CONDITIONS, IO_REGISTERS, SPECIAL_FUNCTIONS,
-                               SZ_FOR_SUFFIX, TAGS, is_reserved_word, split_register)
+                               SZ_FOR_SUFFIX, TAGS, is_reserved_word)
 
 DATA_KEYWORDS = {"int": (2, "int"), "int24": (4, "int24"), "float": (4, "float"),
                  ".word": (4, "word"), ".float": (4, "float"), ".int": (2, "int"),
@@ -70,16 +72,6 @@ def _insn(build, col):
 
 
 # ------------------------------------------------------------------------------ token helpers
-def is_op(t: Token | None, *texts) -> bool:
-    return t is not None and t.kind == OP and (not texts or t.text in texts)
-
-
-def register_of(t: Token | None):
-    if t is None or t.kind != ID:
-        return None
-    return split_register(t.text)
-
-
 def split_top(toks, sep):
     """Split tokens at separator operators outside parentheses."""
     parts, depth, start = [], 0, 0
@@ -94,10 +86,6 @@ def split_top(toks, sep):
                 start = k + 1
     parts.append(toks[start:])
     return parts
-
-
-def _end_col(toks, fallback):
-    return toks[-1].col + len(toks[-1].text) if toks else fallback
 
 
 def _binary_ops(toks):
@@ -330,7 +318,7 @@ class LineParser:
     def _paren_register(self, toks, at, line_len):
         if len(toks) != 3 or not is_op(toks[0], "(") or not is_op(toks[2], ")"):
             raise AsmError(toks[0].col if toks else _end_col([at], line_len),
-                           f"expected ({'rM'}) after {at.text}")
+                           f"expected (rM) after {at.text}")
         return self._plain_register(toks[1])
 
     def _plain_register(self, t, what="register"):

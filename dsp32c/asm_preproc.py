@@ -40,6 +40,7 @@ class _Cpp(Preprocessor):
         self.line_directive = None
         for d in include_dirs:
             self.add_path(d)
+        self.rewrite_paths = []  # keep absolute sources; name_of() shows them (display_path)
 
     def name_of(self, source):
         if source in self.display:
