@@ -31,6 +31,34 @@ def test_random_legal_words_reassemble_to_canonical(word, address_word):
     assert got == [decode.canonical(word)], text
 
 
+@st.composite
+def format_word(draw):
+    """A legal word of a format chosen uniformly (random 32-bit words are mostly DA)."""
+    fmt = draw(st.sampled_from(isa.FORMATS))
+    fields = {}
+    for f in fmt.fields:
+        if f.name in fmt.allowed:
+            fields[f.name] = draw(st.sampled_from(fmt.allowed[f.name]))
+        elif f.signed:
+            fields[f.name] = draw(st.integers(-(1 << (f.width - 1)), (1 << (f.width - 1)) - 1))
+        else:
+            fields[f.name] = draw(st.integers(0, (1 << f.width) - 1))
+    try:
+        return decode.encode(fmt.name, **fields)
+    except ValueError:
+        return 0  # an illegal combination: use nop instead
+
+
+@settings(max_examples=600, deadline=None)
+@given(format_word(), st.integers(0, (1 << 22) - 1))
+def test_words_of_every_format_reassemble_to_canonical(word, address_word):
+    address = address_word * 4
+    text, got = roundtrip(word, address)
+    canon = decode.canonical(word)
+    assert got == [canon], text
+    assert decode.canonical(canon) == canon
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(st.integers(0, 2**32 - 1).filter(lambda w: decode.decode(w) is None))
 def test_illegal_words_print_as_data(word):
