@@ -17,8 +17,9 @@ def _defines(values):
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="Output image (written only when there is no error).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["hex", "bin"]), default=None,
-              help="hex: Intel HEX, every section at its address (default; `bin` when OUT ends "
-                   "in .bin): one flat region from the lowest to the highest byte.")
+              help="hex: Intel HEX with every section at its address; bin: one flat region from "
+                   "the lowest to the highest byte, gaps zero-filled. Default: bin when OUT ends "
+                   "in .bin, else hex.")
 @click.option("-I", "include_dirs", multiple=True, metavar="DIR", help="#include search directory.")
 @click.option("-D", "defines", multiple=True, metavar="NAME[=VAL]", help="Preprocessor define.")
 @click.option("-l", "--listing", type=click.Path(dir_okay=False),
