@@ -6,19 +6,22 @@
  *   H2   12 x 4x4   8 of 12 H1 maps, in-bounds taps only (the border is folded into its biases)
  *   H3   30         fully connected to the 192 H2 units
  *   out  10         fully connected to H3; the class is the largest output
- * Every unit is squashed by f(a) = A tanh(S a): a clamp inline after its MACs, then 13 one-
- * instruction "stages" looped over a block of units (tanh_stages; lenet_firmware/tanh_approx.py).
+ * Every unit is squashed by f(a) = A tanh(S a): a 4-instruction clamp inline after its MACs,
+ * then 12 one-instruction "stages" looped over a block of units (squash.inc) and the caller's
+ * final multiply into wherever the layer's outputs go (lenet_firmware/tanh_approx.py).
  *
- * Cycle budget per digit (instructions; 4 clocks = 80 ns each at 50 MHz; docs/firmware.md has
- * the measured profile):
- *   receive + convert pixels      ~  275
- *   H1 MACs + bias + clamp        ~23,300   (768 units x 30 in one do-loop body, + row overhead)
- *   H1 squashing                  ~12,300   (12 blocks of 64: 13 x 64 + 2 x 64 copies + setup)
- *   H2 MACs + bias + clamp        ~29,400   (27,744 in-bounds MACs + 7 per unit + row overhead)
- *   H2 squashing                  ~ 2,900   (3 blocks of 64)
- *   H3                            ~ 6,500   (30 x (192 MACs + 8) + squashing)
- *   output layer + class          ~   650
- *   total                         ~75,300   = 6.0 ms -> about 165 digits/s
+ * Cycle budget per digit, in instructions (4 clocks = 80 ns each at 50 MHz, no wait states, no
+ * conflicts); counted from this code by hand in tests/lenet_firmware/test_firmware.py and
+ * equal to the emulator's count (docs/firmware.md):
+ *   receive 256 pixels (int16 -> float)       261
+ *   H1  768 x (bias + 25 MACs + clamp) ...  25,092   19,200 MACs; + 2 x 768 output copies
+ *   H1  squashing, 12 blocks of 64           9,900   12 x (12 x 64 + 57)
+ *   H2  192 units, in-bounds taps           29,615   27,744 MACs
+ *   H2  squashing, 3 blocks of 64            2,475
+ *   H3  30 x 192                             6,044   + 417 squashing
+ *   output layer 10 x 30                       404   + 177 squashing
+ *   class and PIR                               41
+ *   total                                   74,426   = 5.954 ms -> 168 digits/s
  *
  * Pipeline rules this code keeps (reference README; `dsp32c run --hazards` finds none):
  *  - an accumulator feeds the multiplier only 3+ instructions after it was written (the
