@@ -100,7 +100,9 @@ CONFIG_TRACE = 0      # cfg[0]: 1 = record every instruction in the trace buffer
 CONFIG_HAZARDS = 1    # cfg[1]: 1 = record hazards
 CONFIG_STOP_ON_PIO = 2
 CONFIG_UNTIL = 3      # address to stop at before executing it, or -1
-CONFIG_SIZE = 4
+CONFIG_NEW_SLICE = 4  # 1: a new run call (its first instruction skips the `until` check);
+                      # 0: a resumption after STATUS_BUFFER, which must not skip it
+CONFIG_SIZE = 5
 
 
 @njit(cache=True)
@@ -826,7 +828,7 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page, reg_limit,
     ic = st[INSTRET]
     pc = st[PC] & MASK24    # the Python side may have stored anything there
     cf = st[CFLAGS]
-    first = 1
+    first = cfg[CONFIG_NEW_SLICE]
     status = STATUS_LIMIT
     while cycles < limit:
         # --- work due at the start of this instruction ---

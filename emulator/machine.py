@@ -256,6 +256,7 @@ class Machine:
         self.cfg[core.CONFIG_HAZARDS] = 1 if hazards else 0
         self.cfg[core.CONFIG_STOP_ON_PIO] = 1 if stop_on_pio else 0
         self.cfg[core.CONFIG_UNTIL] = until
+        self.cfg[core.CONFIG_NEW_SLICE] = 1
         t = dec.TABLES
         while True:
             status = core.run(
@@ -269,6 +270,7 @@ class Machine:
             self._drain()
             if status != S.STATUS_BUFFER:
                 break
+            self.cfg[core.CONFIG_NEW_SLICE] = 0   # same slice, resumed: keep the until check
         if status in (S.STATUS_IDLE, S.STATUS_WAIT):
             self.settle()
         return int(status)

@@ -359,3 +359,13 @@ def test_serial_and_pin_conditions(cond, pins, taken):
     m.st[S.IREQ_PINS] = pins
     m.run(1000)
     assert regs(m, "r2", "r3") == ((0, 3) if taken else (2, 3))
+
+
+def test_until_holds_when_a_full_trace_buffer_resumes_there():
+    import numpy as np
+    m = program({0: [li(1, 1), li(2, 2), li(3, 3), li(4, 4)] + IDLE})
+    m.trace_buf = np.zeros((2, 4), np.int64)      # full after two instructions, at 0x8
+    rows = []
+    m.trace_sink = rows.extend
+    assert m.run(1000, until=0x8, trace=True) == S.STATUS_UNTIL
+    assert m.get_reg("pc") == 8 and [int(r[1]) for r in rows] == [0, 4]
