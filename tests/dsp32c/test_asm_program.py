@@ -165,7 +165,7 @@ def test_docs_example_assembles(tmp_path):
     assert bytes(image[0xFFF00C + k] for k in range(4)) == (0x7005C787).to_bytes(4, "little")
 
 
-def test_a_500_line_file_assembles_well_under_a_second():
+def test_a_500_line_file_assembles_with_the_expected_layout():
     body = "\n".join([
         "#define STEP 4",
         "start:  r1e = buf",
@@ -178,15 +178,10 @@ def test_a_500_line_file_assembles_well_under_a_second():
          "        r11 = *r12++", "        *r13 = a2 = float(*r14)"] * 98 + [
         "        goto start", "        nop", "buf:    16*float 0.0"])
     assert body.count("\n") >= 499
-    best = min(_timed(body) for _ in range(2))
-    assert best < 1.0
-
-
-def _timed(text):
-    import time
-
+    # speed is measured in benchmarks/, never asserted here; this checks the big file's layout:
+    # 7 words before the repeated block, 5 x 98 in it, goto + nop, then 16 floats at buf
     from dsp32c.assembler import assemble_source
 
-    t0 = time.perf_counter()
-    assemble_source(text, "big.s")
-    return time.perf_counter() - t0
+    prog = assemble_source(body, "big.s")
+    assert prog.symbols["buf"] == (7 + 5 * 98 + 2) * 4
+    assert sum(len(data) for _, data in prog.segments) == (7 + 5 * 98 + 2 + 16) * 4
