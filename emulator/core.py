@@ -33,7 +33,7 @@ from dsp32c.decode import decode_one
 from dsp32c.numbers import (
     FLAG_N, FLAG_Z, acc_from_ieee_word, dau_op, flags_nz, float_from_int, ic_byte, ic_mode,
     ieee_word_from_acc, int_from_acc, int_truncates, oc_byte, oc_mode, pack_word, round_acc,
-    seed_word, to_multiplier, unpack_word,
+    seed_word, unpack_word,
 )
 from emulator.state import (
     BRANCH_PENDING, BRANCH_TARGET, CF_C, CF_N, CF_V, CF_Z, CFLAGS, CONFLICT_CLOCKS, CYCLES,

@@ -15,7 +15,6 @@ JIT-off run compared with the compiled one, and a fuzz run of random instruction
 import json
 import os
 import re
-import struct
 import subprocess
 import sys
 from pathlib import Path

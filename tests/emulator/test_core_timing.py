@@ -4,7 +4,6 @@ Every clock count below is worked out by hand: 4 per instruction + waits + confl
 import pytest
 
 from dsp32c.decode import encode
-from emulator import state as S
 from emulator.errors import BusError
 from emulator.machine import Machine, MachineConfig
 
