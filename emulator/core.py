@@ -386,8 +386,8 @@ def _reg_reads(k, fl, wi, r):
     if k <= K_DA_SPECIAL:
         for j in (4, 6, 8):
             p = fl[wi, j]
-            if k == K_DA_SPECIAL and j == 4:
-                continue
+            if p == 0 or (k == K_DA_SPECIAL and j == 4):
+                continue                   # an accumulator operand, or no X at all
             if p == r:
                 return 1
             i = fl[wi, j + 1]
