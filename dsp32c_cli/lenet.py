@@ -76,7 +76,7 @@ def command(count, dataset, images, weights, as_json, verbose, show, clock_mhz, 
     wall = time.perf_counter() - began
     summary = _summary(result, ref, labels, wall)
     summary["source"] = source
-    summary["weights"] = str(weights or driver.WEIGHT_FILES[dataset])
+    summary["weights"] = _display_path(weights or driver.WEIGHT_FILES[dataset])
     if as_json:
         click.echo(json.dumps(summary, indent=1))
         return
@@ -85,6 +85,13 @@ def command(count, dataset, images, weights, as_json, verbose, show, clock_mhz, 
     if verbose:
         click.echo(_digit_table(result, ref, labels))
     click.echo(_report(summary, result))
+
+
+def _display_path(path) -> str:
+    import os
+
+    rel = os.path.relpath(path)
+    return str(path) if rel.startswith("..") else rel
 
 
 def _load_images(path, driver):

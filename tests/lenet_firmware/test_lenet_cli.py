@@ -113,3 +113,41 @@ def test_the_installed_command_exits_nonzero_without_a_traceback(tmp_path):
                          capture_output=True, text=True)
     assert res.returncode == 1 and "Traceback" not in res.stderr
     assert res.stderr.strip().endswith("expected (N, 16, 16)")
+
+
+@pytest.mark.slow
+def test_the_readme_main_job_figures_and_the_issue_targets(capsys):
+    """All 2,007 USPS test digits: the figures the README quotes, and the targets: class
+    agreement >= 99.9%, accuracy within 0.1 point of the reference, error <= 5%, >= 100
+    digits per second of emulated time, every output within the tolerance."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("$ dsp32c lenet\n", 1)[1].split("```", 1)[0]
+    code, out, err = lenet(capsys, "--json")
+    assert code == 0, err
+    s = json.loads(out)
+    assert s["count"] == 2007
+    assert s["agreement_with_reference"] >= 0.999
+    assert abs(s["accuracy"] - s["reference_accuracy"]) <= 0.001
+    assert 1 - s["accuracy"] <= 0.05
+    assert s["digits_per_second_emulated"] >= 100
+    assert s["max_abs_output_diff"] <= 1e-3
+    lat = s["latency_ms"]
+    quoted = {
+        "accuracy": f"{100 * s['accuracy']:.2f}% ({s['errors']} errors); NumPy reference "
+                    f"{100 * s['reference_accuracy']:.2f}%",
+        "agreement": f"{100 * s['agreement_with_reference']:.2f}% same class",
+        "difference": f"largest output difference {s['max_abs_output_diff']:.1e}",
+        "latency": f"mean {lat['mean']:.3f} ms, p50 {lat['p50']:.3f}, p99 {lat['p99']:.3f} = "
+                   f"transfer in {lat['transfer_in']:.3f} + compute {lat['compute']:.3f} + "
+                   f"waiting {lat['waiting']:.3f} + transfer out {lat['transfer_out']:.3f}",
+        "throughput": f"{s['digits_per_second_emulated']:.1f} digits per second",
+        "macs": f"{100 * s['mac_utilization']:.1f}% ({s['macs_per_digit']:,.0f} MACs in "
+                f"{s['instructions_per_digit']:,.0f} instructions",
+        "sha": s["weights_sha256"][:16],
+    }
+    for what, text in quoted.items():
+        assert text in block, f"README's {what} figure is not the command's: {text}"
+    assert re.search(r"wall [\d.]+ s", block)
