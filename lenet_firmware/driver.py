@@ -45,8 +45,10 @@ HERE = Path(__file__).resolve().parent
 FIRMWARE = HERE / "lenet.s"
 WEIGHT_FILES = {"usps": HERE / "weights" / "usps.npz", "mnist": HERE / "weights" / "mnist.npz"}
 PHASES = ("transfer_in", "compute", "waiting", "transfer_out")
-# profile rows: firmware labels where each routine starts (lenet.s), in address order
-ROUTINES = ("wait", "h1", "h2", "h3", "out", "class", "tanh_stages")
+# profile rows: routine -> the firmware label where it starts (lenet.s), in address order
+ROUTINES = {"receive": "wait", "h1": "h1", "h2": "h2", "h3": "h3", "output": "out",
+            "class": "class", "squash": "tanh_stages"}
+WAIT_LOOPS = ("wait", "done")   # the DSP's self-loops on PIF: idle time, not digit work
 RESULT_BYTES = 42            # 10 DSP32 floats and the int16 class
 JIT_MARGIN_S = 20e-6         # pixels of the next digit are in place this long before it is due
 WAIT_TIMEOUT_S = 10.0        # emulated seconds a digit may take before the host gives up
@@ -185,10 +187,13 @@ class LenetBoard:
         start = b.dsp_clock - (int(st[S.CYCLES]) - int(st[S.PIO_EVENT_CYCLE]))
         return b.time_at(start + 1)
 
-    def _loop_word(self, label: str) -> int:
-        """Flat word index (in the machine's execution counts) of a firmware label."""
-        m, addr = self.board.machine, self.program.symbols[label]
+    def _word_index(self, addr: int) -> int:
+        """Flat word index (in the machine's execution counts) of a firmware address."""
+        m = self.board.machine
         return (int(m.page_off[addr >> 8]) + (addr & 0xFF)) >> 2
+
+    def _loop_word(self, label: str) -> int:
+        return self._word_index(self.program.symbols[label])
 
     def _snapshot(self) -> tuple[int, int]:
         """(instructions, MACs) the DSP has executed outside its two wait loops."""
@@ -204,7 +209,7 @@ class LenetBoard:
         if n == 0:
             return []
         h, b = self.host, self.board
-        self._loops = (self._loop_word("wait"), self._loop_word("done"))
+        self._loops = tuple(self._loop_word(label) for label in WAIT_LOOPS)
         t_in = [None] * n       # (start, end) of the pixel DMA
         t_cmd = [None] * n      # (start, end) of the PIR command
         work = [None] * (n + 1)  # (instructions, MACs) when command i is written, and at the end
@@ -268,29 +273,35 @@ class LenetBoard:
 
     # --- reports ----------------------------------------------------------------------------
     def routine_starts(self) -> dict:
-        """Routine name -> start address (for emulator profilers), in address order."""
-        return {name: self.program.symbols[name] for name in ROUTINES}
+        """Routine name -> start address (for emulator profilers such as
+        benchmarks/routine_profile.py), in address order."""
+        return {name: self.program.symbols[label] for name, label in ROUTINES.items()}
 
     def profile(self, exec_before: np.ndarray) -> dict:
-        """Instructions and MACs per routine since exec_before (a copy of the machine's
-        per-word execution counts), from the counts of every executed address."""
+        """Per routine since exec_before (a copy of the machine's per-word execution counts):
+        instructions and MACs, counted from every executed address (the two wait loops left
+        out), and cycles = 4 x instructions, exact when the run has no wait-state or conflict
+        clocks (the firmware has no conflicts; counters holds the run's extra clocks)."""
         m = self.board.machine
         delta = m.exec_count - exec_before
+        for label in WAIT_LOOPS:
+            w = self._loop_word(label)
+            delta[w:w + 2] = 0
         starts = self.routine_starts()
-        ram0 = next(i for i, r in enumerate(m.regions) if r.start <= starts["wait"] <= r.end)
-        base, region = m.region_base[ram0], m.regions[ram0]
         end = max(s.address + s.size for s in self.program.sections if s.name == ".ram0")
         bounds = list(starts.values()) + [end]
         rows = {}
-        total = max(int(delta.sum()), 1)
         for name, lo, hi in zip(starts, bounds, bounds[1:]):
             ins = macs = 0
             for addr in range(lo, hi, 4):
-                c = int(delta[(base + addr - region.start) >> 2])
+                c = int(delta[self._word_index(addr)])
                 if c:
                     ins += c
                     macs += c * is_mac(m.read(addr, 4))
-            rows[name] = {"instructions": ins, "macs": macs, "share": ins / total}
+            rows[name] = {"instructions": ins, "macs": macs, "cycles": 4 * ins}
+        total = max(sum(r["instructions"] for r in rows.values()), 1)
+        for r in rows.values():
+            r["share"] = r["instructions"] / total
         return rows
 
 

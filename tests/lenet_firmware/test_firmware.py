@@ -197,6 +197,8 @@ def test_latency_split_and_overlap(board, usps):
     assert ovl.latency_s["waiting"].max() < 0.1e-3
     assert set(ovl.profile) == set(driver.ROUTINES)
     assert sum(p["macs"] for p in ovl.profile.values()) == ovl.macs.sum()
+    assert sum(p["instructions"] for p in ovl.profile.values()) == ovl.instructions.sum()
+    assert ovl.profile["h2"]["macs"] == 6 * (27_744 + 192)
 
 
 def test_a_firmware_fault_names_the_digit_pc_and_word(usps):
