@@ -105,7 +105,7 @@ class LenetResult:
     instructions: np.ndarray        # (N,) per digit
     macs: np.ndarray                # (N,) per digit
     mac_utilization: float          # MACs issued / instruction slots of the compute phases
-    profile: dict                   # routine -> {"instructions", "macs", "share"}
+    profile: dict                   # routine -> {"instructions", "macs", "cycles", "share"}
     counters: dict                  # the machine's counters over the digits
     board: dict                     # settings
     weights_sha256: str
@@ -177,9 +177,15 @@ class LenetBoard:
         return t, self.board.now
 
     def _command(self, i: int) -> tuple[int, int]:
+        """PIR = the input block's address; (start, end) of that write."""
         t = self.board.now
         self.host.write_pir(self.slots[i % 2])
         return t, self.board.now
+
+    def _taken(self) -> None:
+        """Poll until the DSP has read the command (PIF = 0): PIF is one flag for both
+        directions, so only after that can PIF = 1 mean a result."""
+        self.host.wait_flag("pie", timeout_s=WAIT_TIMEOUT_S)
 
     def _ready_time(self) -> int:
         """When the DSP's latest port access (its PIR write) became visible to the host."""
@@ -221,6 +227,7 @@ class LenetBoard:
             est_send = t_in[0][1] - t_in[0][0]
             t_cmd[0] = self._command(0)
             work[0] = self._snapshot()   # the DSP is synced to the command: still waiting
+            self._taken()
             for i in range(n):
                 if overlap and i + 1 < n:
                     if est_compute is not None:
@@ -238,6 +245,7 @@ class LenetBoard:
                         t_in[i + 1] = self._send(codes, i + 1)
                     t_cmd[i + 1] = self._command(i + 1)
                     work[i + 1] = self._snapshot()
+                    self._taken()
                 t_dma0 = b.now
                 raw = h.dma_read(self.slots[i % 2] + self.layout["RESULT"], RESULT_BYTES, 16)
                 t_end = b.now
