@@ -89,3 +89,33 @@ def test_machine_is_restored_after_profiling():
         assert m.trace_buf.shape == (1, 4)
     assert m.trace_buf is buf and m.trace_sink is None
     assert m.run == run
+
+
+@pytest.mark.parametrize("wait", [0, 2])
+def test_lenet_profile_agrees_with_the_drivers_execution_counts(wait):
+    """Two independent counts of one digit on the firmware: the profiler's (the core's own
+    counters, instruction by instruction) and the driver's (execution count per address x
+    whether the word there is a multiply-accumulate, by decoding it)."""
+    from lenet_firmware.data import load_dataset
+    from lenet_firmware.driver import LenetBoard, load_network
+
+    weights, _ = load_network(None, "usps")
+    board = LenetBoard(weights, MachineConfig(ext_wait_states=wait))
+    m = board.board.machine
+    images, _ = load_dataset("usps", "test")
+    before = m.exec_count.copy()
+    with RoutineProfile(m, board.routine_starts()) as prof:
+        board.classify(images[:1])
+    mine = {r["routine"]: r for r in prof.rows()}
+    theirs = board.profile(before)
+    for name in ("h1", "h2", "h3", "output", "class", "squash"):
+        assert mine[name]["macs"] == theirs[name]["macs"], name
+        if name != "class":   # the driver leaves out the `done` wait loop at the end of class
+            assert mine[name]["instructions"] == theirs[name]["instructions"], name
+        r = mine[name]
+        assert r["cycles"] == 4 * r["instructions"] + r["wait_clocks"] + r["conflict_clocks"]
+    if wait:   # the weights live in external memory: the layers pay wait states
+        assert mine["h3"]["wait_clocks"] > 0
+    total = prof.total()
+    for key in ("cycles", "instructions", "macs", "wait_clocks", "conflict_clocks"):
+        assert sum(r[key] for r in prof.rows()) == total[key]
