@@ -119,6 +119,8 @@ def _load_images(path, driver):
     if images.dtype.kind not in "fiu":
         raise driver.LenetError(f"{path}: `images` has dtype {images.dtype}, expected float")
     images = driver.check_images(images, f"{path}: `images`")
+    if len(images) == 0:
+        raise driver.LenetError(f"{path}: `images` holds no digits")
     if labels is not None:
         if labels.dtype.kind not in "iu" or labels.shape != (len(images),):
             raise driver.LenetError(f"{path}: `labels` must be {len(images)} integers, "

@@ -90,6 +90,7 @@ def test_images_file(capsys, tmp_path):
     (lambda p: np.savez(p, images=np.full((1, 16, 16), 2.0)), "expected [-1, 1]"),
     (lambda p: np.savez(p, images=np.zeros((2, 16, 16)), labels=np.array([1, 12])), "digits 0-9"),
     (lambda p: np.savez(p, images=np.array([["a"] * 16] * 16)), "dtype"),
+    (lambda p: np.savez(p, images=np.zeros((0, 16, 16))), "holds no digits"),
 ])
 def test_malformed_images_are_one_line_errors(capsys, tmp_path, make, message):
     f = tmp_path / "bad.npz"
