@@ -7,6 +7,7 @@ import os
 import time
 
 SCHEMA = 1
+QUICK_MAX_PROCESSES = 4
 CLOCKS_HZ = (25_000_000, 40_000_000, 50_000_000)
 WAIT_STATES = (0, 1, 2, 3)
 
@@ -28,8 +29,11 @@ def plan(quick: bool, digits: int | None = None, processes: int | None = None) -
     from benchmarks.bench_lenet import DEFAULT_DATASET
     from emulator import timing
 
+    every_core = os.cpu_count() or 1
+    if quick:   # a CI runner with many cores must not start one ~150 MB board per core
+        every_core = min(every_core, QUICK_MAX_PROCESSES)
     p = dict(SIZES[bool(quick)], quick=bool(quick), dataset=DEFAULT_DATASET,
-             processes=processes or os.cpu_count() or 1)
+             processes=processes or every_core)
     if digits is not None:
         p["digits"] = digits
     p["clocks_hz"] = list(p["clocks_hz"])

@@ -15,7 +15,8 @@ import click
               help="Digits for the default-board figures [default: 20 with --quick, else "
                    "the 2,007 USPS test digits].")
 @click.option("--processes", type=click.IntRange(min=1), default=None,
-              help="Processes for the all-cores figure [default: the number of CPUs].")
+              help="Processes for the all-cores figure [default: the number of CPUs, at most 4 "
+                   "with --quick].")
 def command(as_json, markdown, quick, digits, processes):
     """Benchmark the emulated board running LeNet-1 and the emulator itself.
 
