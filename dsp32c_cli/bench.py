@@ -34,11 +34,11 @@ def command(as_json, markdown, quick, digits, processes):
     if as_json and markdown:
         raise Dsp32cError("error: --json and --markdown are alternatives; give one")
     plan = suite.plan(quick, digits=digits, processes=processes)
-    progress = None
-    if sys.stderr.isatty():
-        def progress(step):
-            click.echo(f"  {step} ...", err=True)
-    result = suite.run_all(plan, progress=progress)
+
+    def progress(step):   # on a terminal only: what is running now
+        click.echo(f"  {step} ...", err=True)
+
+    result = suite.run_all(plan, progress=progress if sys.stderr.isatty() else None)
     if as_json:
         click.echo(json.dumps(result, indent=1))
     elif markdown:
