@@ -206,6 +206,8 @@ def command(image, base, map_path, loads, until, max_cycles, wait_states, trace,
                    f"{c['instructions']} instructions")
         if regs or failed:
             click.echo(machine.dump_state(), err=failed)
+        if hazards:
+            click.echo(f"hazards: {len(hazard_out) or 'none'}")
         if stats:
             click.echo(f"instructions {c['instructions']}  cycles {c['cycles']}  wait clocks "
                        f"{c['wait_clocks']}  conflict clocks {c['conflict_clocks']}  macs {c['macs']}")
