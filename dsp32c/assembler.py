@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from dsp32c import hexfile
 from dsp32c.asm_link import Section, SymbolTable, encode_all, layout, place_sections
-from dsp32c.asm_preproc import preprocess
+from dsp32c.asm_preproc import display_path, preprocess
 from dsp32c.errors import Dsp32cError, SourceError, SourceErrors
 from dsp32c.mapfile import MapData, map_text
 
@@ -94,15 +94,40 @@ class Program:
         atomic_write(path, self.map_text().encode())
 
 
+def check_outputs(outputs: dict, inputs) -> None:
+    """Refuse before anything is written: an output (option name -> path, None = not given)
+    that is one of the input files, or two outputs that are the same file."""
+    def key(path):
+        return os.path.normcase(os.path.realpath(path))
+
+    ins = {key(p) for p in inputs}
+    seen = {}
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        k = key(path)
+        if k in ins:
+            raise Dsp32cError(f"error: {option} {path} is an input file; refusing to overwrite it")
+        if k in seen:
+            raise Dsp32cError(f"error: {seen[k]} and {option} name the same file {path}")
+        seen[k] = option
+
+
 def atomic_write(path, data: bytes):
     """Write through a temporary file in the same directory and rename it into place, so a
     failed run never leaves a partial or clobbered output."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):  # else mkstemp's error would name the temporary file
+        raise Dsp32cError(f"error: {path}: no such directory {display_path(folder)}")
     fd, tmp = tempfile.mkstemp(prefix=".dsp32c-", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        # mkstemp makes the file 0600; give it the mode a plain open() would (0666 less umask)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

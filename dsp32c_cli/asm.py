@@ -33,9 +33,11 @@ def _defines(values):
 def command(sources, output, fmt, include_dirs, defines, listing, map_path, section_opts, placement):
     """Assemble SOURCES (one program) into OUT."""
     from dsp32c.asm_link import parse_address, parse_placement
-    from dsp32c.assembler import assemble_files, atomic_write
+    from dsp32c.assembler import assemble_files, atomic_write, check_outputs
     from dsp32c.errors import SourceErrors
 
+    check_outputs({"-o": output, "-l": listing, "-m": map_path},
+                  list(sources) + ([placement] if placement else []))
     sections = {}
     if placement:
         with open(placement, encoding="utf-8") as fh:

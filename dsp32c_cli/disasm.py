@@ -12,11 +12,12 @@ import click
 def command(image, base, map_path, output):
     """Disassemble IMAGE (.hex Intel HEX, or a flat .bin with --base)."""
     from dsp32c.asm_link import parse_address
-    from dsp32c.assembler import atomic_write
+    from dsp32c.assembler import atomic_write, check_outputs
     from dsp32c.disassembler import disassemble_image
     from dsp32c.hexfile import from_intel_hex
     from dsp32c.mapfile import load_map
 
+    check_outputs({"-o": output}, [image] + ([map_path] if map_path else []))
     start = None
     if image.lower().endswith(".bin"):
         try:
