@@ -19,13 +19,15 @@ NUM, FLT, ID, DIR, STR, OP, DOLLAR = "num", "float", "id", "dir", "str", "op", "
 _OPERATORS = (">>>", "<<<", "++", "--", ">=", "<=", "<<", ">>", "&~", "==", "!=",
               "+", "-", "*", "/", "%", "&", "|", "^", "~", "#", "(", ")", "=", ",", ":", ";",
               "{", "}", "<", ">", "!", ".")
-_FLOAT_RE = re.compile(r"(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?[fF]?|\d+[eE][+-]?\d+[fF]?")
-_INT_RE = re.compile(r"0[xX][0-9a-fA-F]+|0[bB][01]+|\d+")
+_FLOAT_RE = re.compile(r"(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?[fF]?|\d+[eE][+-]?\d+[fF]?", re.ASCII)
+_INT_RE = re.compile(r"0[xX][0-9a-fA-F]+|0[bB][01]+|\d+", re.ASCII)
 _INT_SUFFIX_RE = re.compile(r"[uUlL]*")
 _HEX8_RE = re.compile(r"[0-9a-fA-F]{8}(?![0-9A-Za-z_])")
 _ID_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HEX_RE = re.compile(r"[0-9a-fA-F]+")
 _TAG_RE = re.compile(r"\{\s*([A-Za-z0-9_]+)\s*\}")
+_DIGITS = frozenset("0123456789")
+_ID_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _ESCAPES = {"n": 10, "t": 9, "r": 13, "0": 0, "\\": 92, "'": 39, '"': 34}
 
 
@@ -85,15 +87,16 @@ def tokenize(line: str) -> list[Token]:
                 toks.append(Token(DOLLAR, "$", col))
                 i += 1
             continue
-        if ch.isdigit() or (ch == "." and i + 1 < n and line[i + 1].isdigit()):
+        # ASCII only: str.isdigit/isalpha accept other scripts, which the patterns do not
+        if ch in _DIGITS or (ch == "." and i + 1 < n and line[i + 1] in _DIGITS):
             i = _number(line, i, toks)
             continue
-        if ch.isalpha() or ch == "_":
+        if ch in _ID_START:
             m = _ID_RE.match(line, i)
             toks.append(Token(ID, m.group(), col))
             i = m.end()
             continue
-        if ch == "." and i + 1 < n and (line[i + 1].isalpha() or line[i + 1] == "_"):
+        if ch == "." and i + 1 < n and line[i + 1] in _ID_START:
             m = _ID_RE.match(line, i + 1)
             toks.append(Token(DIR, "." + m.group(), col))
             i = m.end()

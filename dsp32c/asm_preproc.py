@@ -15,6 +15,8 @@ from pcpp import Action, OutputDirective, Preprocessor
 
 from dsp32c.errors import SourceError
 
+MAX_INCLUDE_DEPTH = 50
+
 
 @dataclass(frozen=True)
 class SourceLine:
@@ -38,6 +40,7 @@ class _Cpp(Preprocessor):
         self.display = {filename: filename}
         self.originals = {}
         self.line_directive = None
+        self.too_deep = False  # an include cycle was cut: its repeated lines mean nothing
         for d in include_dirs:
             self.add_path(d)
         self.rewrite_paths = []  # keep absolute sources; name_of() shows them (display_path)
@@ -52,7 +55,20 @@ class _Cpp(Preprocessor):
     def on_error(self, file, line, msg):
         self.errors.append(SourceError(self.name_of(file), line or 1, 1, msg))
 
+    def where(self):
+        """(file, line) of the directive being handled (the #include, #if ...)."""
+        d = self.lastdirective
+        return (self.name_of(d.source), d.lineno) if d is not None else (self.main_file, 1)
+
     def on_file_open(self, is_system_include, includepath):
+        # pcpp pushes one search directory per open include: its length is the nesting depth.
+        # Stop a file that includes itself before Python's recursion limit does.
+        if len(self.temp_path) >= MAX_INCLUDE_DEPTH:
+            file, line = self.where()
+            self.errors.append(SourceError(file, line, 1, f"#include nested more than "
+                                           f"{MAX_INCLUDE_DEPTH} deep (does a file include itself?)"))
+            self.too_deep = True
+            return io.StringIO("")
         with open(includepath, encoding="utf-8", errors="replace") as fh:
             text = fh.read()
         self.display[includepath] = display_path(includepath)
@@ -60,8 +76,7 @@ class _Cpp(Preprocessor):
         return io.StringIO(text)
 
     def on_include_not_found(self, is_malformed, is_system_include, curdir, includepath):
-        d = self.lastdirective
-        where = (self.name_of(d.source), d.lineno) if d is not None else (self.main_file, 1)
+        where = self.where()
         if is_malformed:
             msg = f"malformed #include {includepath}"
         else:
@@ -107,7 +122,13 @@ def preprocess(filename: str, text: str, include_dirs=(), defines=None):
                                         original.rstrip()))
 
     while True:
-        tok = cpp.token()
+        try:
+            tok = cpp.token()
+        except Exception as exc:  # pcpp fails on some malformed directives (`#if` alone)
+            file, line = cpp.where()
+            errors.append(SourceError(file, line, 1, f"malformed preprocessor directive "
+                                      f"({type(exc).__name__} in the preprocessor)"))
+            break
         if tok is None:
             break
         k = (tok.source, tok.lineno)
@@ -118,4 +139,4 @@ def preprocess(filename: str, text: str, include_dirs=(), defines=None):
             key, parts = k, []
         parts.append(tok.value)
     flush()
-    return lines, errors
+    return ([] if cpp.too_deep else lines), errors
