@@ -84,4 +84,8 @@ def load_map(path) -> MapData:
     """Read a map file written by `dsp32c asm -m`. The result has .symbols {name: address} and
     .lines {address: (file, line, text)} (and unpacks as `symbols, lines = load_map(path)`)."""
     with open(path, encoding="utf-8") as fh:
-        return parse_map(fh.read(), str(path))
+        try:
+            text = fh.read()
+        except UnicodeDecodeError:
+            raise MapFileError(f"{path}: not a map file (not UTF-8 text)") from None
+    return parse_map(text, str(path))

@@ -34,14 +34,18 @@ def command(sources, output, fmt, include_dirs, defines, listing, map_path, sect
     """Assemble SOURCES (one program) into OUT."""
     from dsp32c.asm_link import parse_address, parse_placement
     from dsp32c.assembler import assemble_files, atomic_write, check_outputs
-    from dsp32c.errors import SourceErrors
+    from dsp32c.errors import Dsp32cError, SourceErrors
 
     check_outputs({"-o": output, "-l": listing, "-m": map_path},
                   list(sources) + ([placement] if placement else []))
     sections = {}
     if placement:
         with open(placement, encoding="utf-8") as fh:
-            sections.update(parse_placement(fh.read(), placement))
+            try:
+                text = fh.read()
+            except UnicodeDecodeError:
+                raise Dsp32cError(f"error: {placement}: not a placement file (not UTF-8 text)") from None
+        sections.update(parse_placement(text, placement))
     for item in section_opts:
         name, eq, addr = item.partition("=")
         try:

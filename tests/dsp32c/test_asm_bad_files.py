@@ -56,3 +56,19 @@ def test_binary_garbage_never_escapes_source_errors(tmp_path):
         assert res.returncode == 1, err
         assert "Traceback" not in err
         assert all(": error: " in line for line in err.splitlines()), err
+
+
+def test_binary_placement_and_map_files_are_one_line_errors(tmp_path):
+    (tmp_path / "p.s").write_text("start: goto start\n nop\n")
+    (tmp_path / "junk").write_bytes(b"\xa7\xff\x00\x81" * 8)   # not UTF-8
+    res = run_asm(tmp_path, "p.s", "-o", "p.hex", "--placement", "junk")
+    assert res.returncode == 1
+    assert res.stderr.decode().splitlines() == [
+        "error: junk: not a placement file (not UTF-8 text)"]
+    assert not (tmp_path / "p.hex").exists()
+    assert run_asm(tmp_path, "p.s", "-o", "p.hex").returncode == 0
+    for cmd in ("run", "disasm"):
+        res = subprocess.run([sys.executable, "-m", "dsp32c_cli", cmd, "p.hex", "--map", "junk"],
+                             cwd=tmp_path, capture_output=True)
+        assert res.returncode == 1
+        assert res.stderr.decode().splitlines() == ["junk: not a map file (not UTF-8 text)"]
