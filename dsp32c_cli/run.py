@@ -12,6 +12,7 @@ import sys
 import click
 
 DEFAULT_MAX_CYCLES = 100_000_000   # 2 s of emulated time at 50 MHz: ends a runaway program
+MAX_CYCLES_LIMIT = 10 ** 15        # the core counts clocks in int64; this is months at 50 MHz
 DUMP_FORMATS = ("f32", "i32", "hex")
 
 
@@ -135,6 +136,8 @@ def command(image, base, map_path, loads, until, max_cycles, wait_states, trace,
 
     if max_cycles <= 0:
         raise click.BadParameter("--max-cycles must be positive")
+    if max_cycles > MAX_CYCLES_LIMIT:
+        raise click.BadParameter(f"--max-cycles must be at most {MAX_CYCLES_LIMIT:.0e}")
     base_addr = _address(base, {}, "--base") if base is not None else None
     segments, entry, src = _load_image(image, base_addr)
     if map_path:
@@ -159,6 +162,9 @@ def command(image, base, map_path, loads, until, max_cycles, wait_states, trace,
             machine.write_block(_address(where, symbols, "--load address"), fh.read())
     machine.set_reg("pc", entry or 0)
     stop_at = _address(until, symbols, "--until") if until is not None else -1
+    if until is not None and not 0 <= stop_at <= 0xFFFFFF:
+        raise click.BadParameter(f"--until {until}: address {stop_at:#x} is outside "
+                                 f"0x000000-0xffffff, so the run could never stop there")
 
     trace_out, hazard_out = [], []
     echo = (lambda line: None) if as_json else click.echo
