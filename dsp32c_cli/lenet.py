@@ -4,6 +4,15 @@ import click
 
 DATASET_NAMES = {"usps": "USPS", "mnist": "MNIST"}
 SHADES = " .:-=+*#%@"   # grey level -1 .. +1, the 1989 screen's ink in ten steps
+# accepted --clock-mhz: the chip shipped at 25-50 MHz; far outside, the emulated-time figures
+# (and the host timeouts counted in clocks) stop meaning anything or overflow
+CLOCK_MHZ = (1.0, 1000.0)
+
+
+def _finite(ctx, param, value):
+    if value != value:  # NaN passes click's range check (every comparison with it is false)
+        raise click.BadParameter("nan is not a clock", ctx, param)
+    return value
 
 
 @click.command("lenet")
@@ -19,8 +28,8 @@ SHADES = " .:-=+*#%@"   # grey level -1 .. +1, the 1989 screen's ink in ten step
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the summary.")
 @click.option("--verbose", is_flag=True, help="List every digit.")
 @click.option("--show", is_flag=True, help="Draw the digits with the DSP's answers, as on the 1989 screen.")
-@click.option("--clock-mhz", type=click.FloatRange(min=0, min_open=True), default=50.0,
-              show_default=True, help="DSP clock.")
+@click.option("--clock-mhz", type=click.FloatRange(min=CLOCK_MHZ[0], max=CLOCK_MHZ[1]),
+              default=50.0, show_default=True, callback=_finite, help="DSP clock.")
 @click.option("--wait-states", type=click.IntRange(min=0), default=0, show_default=True,
               help="Wait states per external-memory access.")
 @click.option("--sequential", is_flag=True,
@@ -100,6 +109,13 @@ def _load_images(path, driver):
 
     import numpy as np
 
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(6)
+    except FileNotFoundError:
+        raise driver.LenetError(f"{path}: no such file") from None
+    if not magic.startswith((b"PK", b"\x93NUMPY")):  # else NumPy guesses "pickled data"
+        raise driver.LenetError(f"{path}: not an .npz file")
     try:
         f = np.load(path, allow_pickle=False)
     except FileNotFoundError:
