@@ -2,13 +2,15 @@
 
 Written with 16 data bytes per record, an extended linear address record whenever the upper
 16 address bits change, a start linear address record (type 05) for the entry point, and the
-end-of-file record. Reading accepts record types 00-05 and checks every checksum.
+end-of-file record. Reading accepts record types 00-05, checks every checksum and the data
+length of types 01-05, and requires the end-of-file record.
 """
 from __future__ import annotations
 
 from dsp32c.errors import SourceError
 
 BYTES_PER_RECORD = 16
+DATA_BYTES = {1: 0, 2: 2, 3: 4, 4: 2, 5: 4}   # record type -> its fixed data length
 
 
 def _record(rtype: int, address: int, data: bytes) -> str:
@@ -75,6 +77,8 @@ def from_intel_hex(text: str, filename: str = "<hex>"):
         if sum(rec) & 0xFF:
             fail("checksum mismatch")
         count, address, rtype, data = rec[0], (rec[1] << 8) | rec[2], rec[3], rec[4:4 + rec[0]]
+        if rtype in DATA_BYTES and count != DATA_BYTES[rtype]:
+            fail(f"record type {rtype:02x} must hold {DATA_BYTES[rtype]} data bytes, not {count}")
         if rtype == 0:
             chunks.append((base + address, data))
         elif rtype == 1:
@@ -83,10 +87,15 @@ def from_intel_hex(text: str, filename: str = "<hex>"):
             base = int.from_bytes(data, "big") << 4
         elif rtype == 4:
             base = int.from_bytes(data, "big") << 16
-        elif rtype in (3, 5):
+        elif rtype == 3:  # segment:offset, as the 8086 forms it
+            start = (int.from_bytes(data[:2], "big") << 4) + int.from_bytes(data[2:], "big")
+        elif rtype == 5:
             start = int.from_bytes(data, "big")
         else:
             fail(f"unknown record type {rtype:02x}", 8)
         if count and rtype == 0 and base + address + count > 1 << 32:
             fail("record beyond the 32-bit address space")
+    if not seen_eof:  # a cut-off file would otherwise load (and run) as a shorter program
+        raise SourceError(filename, max(1, len(text.splitlines())), 1,
+                          "no end-of-file record (:00000001FF): the file is empty or cut off")
     return merge(chunks), start

@@ -14,6 +14,7 @@ def command(image, base, map_path, output):
     from dsp32c.asm_link import parse_address
     from dsp32c.assembler import atomic_write, check_outputs
     from dsp32c.disassembler import disassemble_image
+    from dsp32c.errors import Dsp32cError
     from dsp32c.hexfile import from_intel_hex
     from dsp32c.mapfile import load_map
 
@@ -31,6 +32,10 @@ def command(image, base, map_path, output):
             raise click.BadParameter("--base applies to .bin images only")
         with open(image, encoding="ascii", errors="replace") as fh:
             segments, start = from_intel_hex(fh.read(), image)
+    for address, data in segments:  # the DSP32C has 24 address bits
+        if address + len(data) > 1 << 24:
+            raise Dsp32cError(f"error: {image}: bytes at 0x{address:06x}-0x{address + len(data) - 1:x} "
+                              f"go past the 24-bit address space (end 0xffffff)")
     symbols = load_map(map_path).symbols if map_path else None
     lines = [f"/* dsp32c disasm {image} */"]
     if start is not None:
