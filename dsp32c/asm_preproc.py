@@ -105,6 +105,10 @@ def preprocess(filename: str, text: str, include_dirs=(), defines=None):
     errors: list[SourceError] = []
     cpp = _Cpp(filename, include_dirs, errors)
     cpp.originals[filename] = text.splitlines()
+    # pcpp tags the main file's tokens with its absolute path: map that back to the file as
+    # written and as named, or listings and maps show preprocessed text instead of the source
+    cpp.originals[os.path.abspath(filename)] = cpp.originals[filename]
+    cpp.display[os.path.abspath(filename)] = filename
     for name, value in (defines or {}).items():
         cpp.define(f"{name} {1 if value is None else value}")
     cpp.parse(text, filename)
