@@ -213,7 +213,7 @@ def ieee_to_dsp(words):
 
 # --- scalar helpers for the emulator core (@njit, int64 only) --------------------------------
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _finish(s, grid):
     """Exact value s * 2**grid (s int64) -> (m, e, flags) in the 40-bit accumulator format.
 
@@ -221,25 +221,25 @@ def _finish(s, grid):
     saturates (V) above exponent 255 or flushes (U) below 1. The floor never leaves the binade
     found from s: for s > 0 it cannot rise; for s < 0 the binade [-2**n, -2**(n-1)) includes its
     lower end. So the exponent is final before rounding.
+
+    Normalisation needs no branch on the shift direction: with z the leading zeros of t (at
+    least 1), s << (z - 1) puts the sign at bit 63 and the top magnitude bit at bit 62 without
+    losing a bit, and the arithmetic >> 31 then floors it to the 33-bit mantissa. Inlined (as
+    dau_op) because it sits on the emulator's accumulator dependency chain.
     """
     if s == 0:
         return np.int64(0), np.int64(0), np.int64(FLAG_Z)
     t = s ^ (s >> 63)                  # s for s >= 0, ~s for s < 0
-    shift = _bit_length(t) - 32        # t < 2**n: m = s >> shift in [2**31, 2**32) or [-2**32, -2**31)
-    if shift >= 0:
-        m = s >> shift
-    else:
-        m = s << (-shift)
-    e = grid + shift + _EXP_OFFSET
+    z = 64 - _bit_length(t)            # t < 2**(64 - z): m in [2**31, 2**32) or [-2**32, -2**31)
+    m = (s << (z - 1)) >> 31
+    e = grid + (_EXP_OFFSET + 32) - z
     if e > 255:
         if m < 0:
             return np.int64(_ACC_MIN_M), np.int64(255), np.int64(FLAG_N | FLAG_V)
         return np.int64(_ACC_MAX_M), np.int64(255), np.int64(FLAG_V)
     if e < 1:
         return np.int64(0), np.int64(0), np.int64(FLAG_Z | FLAG_U)
-    if m < 0:
-        return m, e, np.int64(FLAG_N)
-    return m, e, np.int64(0)
+    return m, e, (m >> 63) & FLAG_N    # FLAG_N is bit 0: the sign alone
 
 
 @njit(cache=True)
@@ -286,7 +286,10 @@ def to_multiplier(m, e):
     return (m >> 8) << 8, e
 
 
-@njit(cache=True)
+# inline="always": inlined into the core's DA handler at the Numba level (as a plain call
+# LLVM kept it out of line in the core's large run loop); with _finish's branch-free
+# normalisation about 6% on the MAC-heavy benchmark (docs/numbers.md)
+@njit(cache=True, inline="always")
 def dau_op(am, ae, neg_a, bm, be, cm, ce, sub, use_product):
     """The DA operation (+-A) +- (B*C) -> (m, e, flags), exact then rounded once.
 

@@ -461,6 +461,22 @@ def test_dau_op_documented_examples():
     assert py(nb.dau_op(2**31 + 1, 128, 0, 2**31 + 255, 127, *one, 0, 1)) == (3 * 2**30 + 1, 128, 0)
 
 
+
+def test_finish_normalises_every_bit_length_both_ways():
+    """The one-rounding normaliser behind dau_op, round and float: sums of every bit length
+    1..61 (below 32 bits it shifts left, above it floors right), at both ends of a binade and
+    at -2**n (the negative binade's lower end), on grids that keep the exponent in range and
+    that push it just past 255 or below 1."""
+    for n in range(1, 62):
+        for s in (2**(n - 1), 2**n - 1, 2**(n - 1) + 1, -(2**(n - 1)), -(2**(n - 1)) - 1,
+                  -(2**n) + 1, -(2**n)):
+            for e_target in (1, 0, 128, 255, 256):    # the exponent s would get, before checks
+                grid = e_target - 128 - (n - 1)       # s * 2**grid in [2**(e_target-128), ...)
+                want = ref_acc(Fraction(s) * TWO**grid)
+                assert py(nb._finish(s, grid)) == want, (s, grid)
+                assert py(nb._finish.py_func(s, grid)) == want, (s, grid)
+
+
 # --- round, int, float ----------------------------------------------------------------------
 
 @settings(max_examples=1500, deadline=None)
