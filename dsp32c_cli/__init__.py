@@ -48,6 +48,14 @@ def cli():
     """AT&T WE DSP32C toolchain and emulator, running the 1989 LeCun digit network."""
 
 
+def _error_line(text):
+    """Located errors (`file:line:col: error: ...`) and faults say what they are; anything
+    else gets the `error: ` prefix."""
+    if "error:" in text.split("\n", 1)[0] or text.startswith(("fault:", "error", "Error")):
+        return text
+    return f"error: {text}"
+
+
 def main(argv=None):
     from dsp32c.errors import Dsp32cError
 
@@ -56,11 +64,15 @@ def main(argv=None):
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(1)
+    except click.exceptions.UsageError as exc:
+        # click would print the usage lines first; bad input gets one line (see --help)
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except Dsp32cError as exc:
-        click.echo(exc.one_line(), err=True)
+        click.echo(_error_line(exc.one_line()), err=True)
         sys.exit(1)
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         click.echo(f"error: {exc.filename}: {exc.strerror}", err=True)

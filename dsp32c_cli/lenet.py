@@ -30,7 +30,7 @@ def _finite(ctx, param, value):
 @click.option("--show", is_flag=True, help="Draw the digits with the DSP's answers, as on the 1989 screen.")
 @click.option("--clock-mhz", type=click.FloatRange(min=CLOCK_MHZ[0], max=CLOCK_MHZ[1]),
               default=50.0, show_default=True, callback=_finite, help="DSP clock.")
-@click.option("--wait-states", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--wait-states", type=click.IntRange(0, 1000), default=0, show_default=True,
               help="Wait states per external-memory access.")
 @click.option("--sequential", is_flag=True,
               help="Send each digit only after the previous one's outputs are read "

@@ -13,6 +13,7 @@ import click
 
 DEFAULT_MAX_CYCLES = 100_000_000   # 2 s of emulated time at 50 MHz: ends a runaway program
 MAX_CYCLES_LIMIT = 10 ** 15        # the core counts clocks in int64; this is months at 50 MHz
+MAX_WAIT_STATES = 1000             # per external access; far beyond any real board
 DUMP_FORMATS = ("f32", "i32", "hex")
 
 
@@ -131,7 +132,7 @@ def command(image, base, map_path, loads, until, max_cycles, wait_states, trace,
     from dsp32c.mapfile import load_map
     from emulator import state as S
     from emulator import trace as T
-    from emulator.errors import DspFault
+    from emulator.errors import BusError, DspFault
     from emulator.machine import Machine, MachineConfig
 
     if max_cycles <= 0:
@@ -148,18 +149,26 @@ def command(image, base, map_path, loads, until, max_cycles, wait_states, trace,
     symbols = src.symbols if src else {}
     config = MachineConfig()
     if wait_states is not None:
-        if wait_states < 0:
-            raise click.BadParameter("--wait-states must not be negative")
+        if not 0 <= wait_states <= MAX_WAIT_STATES:
+            raise click.BadParameter(f"--wait-states must be between 0 and {MAX_WAIT_STATES}")
         config.ext_wait_states = wait_states
+    if not any(len(data) for _, data in segments) and not loads:
+        raise click.BadParameter(f"{image}: the image holds no code or data; nothing to run")
     machine = Machine(config)
     machine.source = src
-    machine.load_segments(segments)
+    try:
+        machine.load_segments(segments)
+    except BusError as exc:
+        raise click.BadParameter(f"{image}: {exc}") from None
     for item in loads:
         path, at, where = item.rpartition("@")
         if not at or not path:
             raise click.BadParameter(f"--load {item}: expected FILE@ADDR")
         with open(path, "rb") as fh:
-            machine.write_block(_address(where, symbols, "--load address"), fh.read())
+            try:
+                machine.write_block(_address(where, symbols, "--load address"), fh.read())
+            except BusError as exc:
+                raise click.BadParameter(f"--load {item}: {exc}") from None
     machine.set_reg("pc", entry or 0)
     stop_at = _address(until, symbols, "--until") if until is not None else -1
     if until is not None and not 0 <= stop_at <= 0xFFFFFF:
@@ -187,7 +196,12 @@ def command(image, base, map_path, loads, until, max_cycles, wait_states, trace,
     seconds = c["cycles"] / config.clock_hz
     reason = T.STATUS_TEXT.get(status, str(status))
     fault = machine.fault_message(status) if failed else None
-    dumped = [_dump(machine, spec, symbols) for spec in dumps]
+    dumped = []
+    for spec in dumps:
+        try:
+            dumped.append(_dump(machine, spec, symbols))
+        except BusError as exc:
+            raise click.BadParameter(f"--dump {spec}: {exc}") from None
 
     if as_json:
         out = {

@@ -227,6 +227,8 @@ def load_weights(path) -> dict:
     except IsADirectoryError:
         raise WeightFileError(f"{path}: is a directory, not a weight file") from None
     except (OSError, ValueError) as exc:
+        if "pickled" in str(exc):  # NumPy's guess for bytes that are neither .npz nor .npy
+            raise WeightFileError(f"{path}: not a weight file (.npz)") from None
         raise WeightFileError(f"{path}: not a weight file (.npz): {str(exc).splitlines()[0]}") from None
     if not isinstance(f, np.lib.npyio.NpzFile):
         raise WeightFileError(f"{path}: not a weight file (.npz): a single array")

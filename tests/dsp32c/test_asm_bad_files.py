@@ -71,4 +71,4 @@ def test_binary_placement_and_map_files_are_one_line_errors(tmp_path):
         res = subprocess.run([sys.executable, "-m", "dsp32c_cli", cmd, "p.hex", "--map", "junk"],
                              cwd=tmp_path, capture_output=True)
         assert res.returncode == 1
-        assert res.stderr.decode().splitlines() == ["junk: not a map file (not UTF-8 text)"]
+        assert res.stderr.decode().splitlines() == ["error: junk: not a map file (not UTF-8 text)"]

@@ -29,4 +29,4 @@ def test_random_bytes_are_not_called_pickled_data(capsys, tmp_path):
     p.write_bytes(bytes(range(256)) * 2)   # not a zip; NumPy would guess "pickled data"
     code, out, err = lenet(capsys, "--images", str(p))
     assert code == 1 and out == ""
-    assert err.splitlines() == [f"{p}: not an .npz file"]
+    assert err.splitlines() == [f"error: {p}: not an .npz file"]
