@@ -5,7 +5,7 @@ import json
 import pytest
 
 from dsp32c.assembler import assemble_source
-from dsp32c_cli import main
+from cli_support import run_cli
 
 PROG = """
 start:  r1 = 5
@@ -22,11 +22,7 @@ data:   float 1.5, -2.0
 """
 
 
-def cli(capsys, *args):
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
+cli = run_cli
 
 
 @pytest.fixture

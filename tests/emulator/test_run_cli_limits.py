@@ -2,16 +2,12 @@
 exit 2, never a traceback."""
 import pytest
 
-from dsp32c_cli import main
+from cli_support import run_cli
 
 PROG = "start: nop\n goto $\n nop\n"
 
 
-def cli(capsys, *args):
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
+cli = run_cli
 
 
 @pytest.mark.parametrize("args,message", [

@@ -6,11 +6,11 @@ import sys
 import numpy as np
 import pytest
 
-import dsp32c_cli
 from lenet_firmware import model
 from lenet_firmware.data import load_dataset
 from lenet_firmware.driver import WEIGHT_FILES
 from lenet_firmware.pack import weights_sha256
+from cli_support import run_cli
 
 JSON_KEYS = {"count", "accuracy", "agreement_with_reference", "max_abs_output_diff",
              "latency_ms", "digits_per_second_emulated", "mac_utilization", "emulator_mips",
@@ -19,10 +19,7 @@ JSON_KEYS = {"count", "accuracy", "agreement_with_reference", "max_abs_output_di
 
 def lenet(capsys, *args):
     """(exit code, stdout, stderr) of `dsp32c lenet ARGS`, run in this process."""
-    with pytest.raises(SystemExit) as exc:
-        dsp32c_cli.main(["lenet", *args])
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
+    return run_cli(capsys, "lenet", *args)
 
 
 def test_json_has_every_key_and_agrees_with_the_reference(capsys):

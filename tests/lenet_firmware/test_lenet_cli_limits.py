@@ -1,14 +1,12 @@
 """`dsp32c lenet` options past their limits and non-.npz files: one-line errors, no traceback."""
 import pytest
 
-import dsp32c_cli
+from cli_support import run_cli
 
 
 def lenet(capsys, *args):
-    with pytest.raises(SystemExit) as exc:
-        dsp32c_cli.main(["lenet", *args])
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
+    """(exit code, stdout, stderr) of `dsp32c lenet ARGS`, run in this process."""
+    return run_cli(capsys, "lenet", *args)
 
 
 @pytest.mark.parametrize("value,message", [
