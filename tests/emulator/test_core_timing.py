@@ -169,4 +169,10 @@ def test_same_input_same_cycles():
                     MachineConfig(ext_wait_states=1), r1=0x100, r2=RAM1, r3=0x200)
         m.run(10_000)
         return m.counters()["cycles"], m.read_block(0x200, 8), m.get_acc_raw(0)
-    assert once() == once()
+    first = once()
+    assert first == once()
+    # and the count is the one the rules give (code external, 1 wait state per access):
+    # 6 x (*r3 = a0 + *r1 * *r2): fetch, X and Z external = 3 waits + 1 conflict (3 to one
+    # memory) -> 8 clocks; do: fetch only -> 5; its body 10 x (fetch, X external) -> 6;
+    # goto $ and its slot -> 5 each
+    assert first[0] == 6 * (4 + 3 + 1) + (4 + 1) + 10 * (4 + 2) + 2 * (4 + 1)
