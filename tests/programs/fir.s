@@ -1,7 +1,10 @@
 /* 4-tap FIR y[n] = sum h[k] x[n-k] over 6 samples (zeros before x[0]), one output per pass
    of a do loop; the last tap's post-modifies rewind h (r16 = -12) and advance x (r15 = 16).
    h = 1, 0.5, 0.25, 0.125; x = 1..6:
-   y = 1, 2.5, 4.25, 6.125, 8, 9.875 (worked by hand). */
+   y = 1, 2.5, 4.25, 6.125, 8, 9.875 (worked by hand).
+   Steps: 5 set-up + do + 6 passes x 4 + goto $, slot = 32; r1 ends back at h (0xfff000).
+   Clocks: code external (0 wait states), h in ram0, x in ram1, y in ram2: one access per
+   memory besides the fetch, no conflict clock: 32 x 4 = 128. */
 //;; stop idle
 //;; memf y+0 = 1.0
 //;; memf y+4 = 2.5
@@ -11,6 +14,7 @@
 //;; memf y+20 = 9.875
 //;; reg r1 = 0xfff000
 //;; steps 32
+//;; cycles 128
 start:  r1e = h
         r2e = x + 12                /* x[0]; three zeros before it */
         r4e = y

@@ -1,5 +1,8 @@
 /* y = M v for a 3x3 matrix stored by rows, one row per pass of a do loop.
-   M = [[1,2,3],[4,5,6],[7,8,9]], v = (1, 0.5, 0.25): y = (2.75, 8, 13.25). */
+   M = [[1,2,3],[4,5,6],[7,8,9]], v = (1, 0.5, 0.25): y = (2.75, 8, 13.25).
+   Steps: 4 set-up + do + 3 passes x 3 + goto $, slot = 16; r2 ends back at v (0xfff800).
+   Clocks: code external (0 wait states), m in ram0, v and the Z store to y in ram1 (two
+   accesses to one block, which it serves): no conflict clock: 16 x 4 = 64. */
 //;; stop idle
 //;; memf y+0 = 2.75
 //;; memf y+4 = 8.0
