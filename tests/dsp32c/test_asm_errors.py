@@ -108,6 +108,7 @@ def test_mutated_statements_fail_only_with_source_errors():
               "if (r3-- >= 0) pcgoto lab", "a0 = *same + 0.0 * *r3", "1000000000*nop"]
     vocab = [t.text for s in seeds for t in tokenize(s)]
     rng = random.Random(11)
+    assembled = refused = 0
     for _ in range(3000):
         toks = [t.text for t in tokenize(rng.choice(seeds))]
         for _ in range(rng.randint(1, 3)):
@@ -121,8 +122,12 @@ def test_mutated_statements_fail_only_with_source_errors():
                 toks[min(k, len(toks) - 1)] = rng.choice(vocab)
         try:
             assemble_statement(" ".join(toks), 0, {"lab": 0x40})
-        except SourceError:
-            pass
+            assembled += 1
+        except SourceError as exc:
+            assert "\n" not in str(exc), " ".join(toks)
+            refused += 1
+    # both outcomes occur, so the mutations reach the error paths and the loop is not vacuous
+    assert assembled > 100 and refused > 1000, (assembled, refused)
 
 
 def test_placement_file(tmp_path):

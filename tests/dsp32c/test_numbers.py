@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dsp32c import numbers as nb
@@ -362,8 +362,7 @@ def test_dau_op_random(a, neg_a, b, c, sub, use_product):
 def test_dau_op_near_exponents(a, shift, b, c, sub):
     """A placed near the product's binade (shift bits away): the cancellation and
     exact-alignment region."""
-    if b[1] == 0 or c[1] == 0 or a[1] == 0:
-        return
+    assume(b[1] != 0 and c[1] != 0 and a[1] != 0)   # (a silent return would count as a pass)
     pe = b[1] + c[1] - 128
     ae = min(max(pe + shift // 8, 1), 255)
     check_dau((a[0], ae), 0, b, c, int(sub), 1)
