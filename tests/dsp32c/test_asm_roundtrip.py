@@ -162,10 +162,9 @@ def ca_statement(draw):
         base = draw(st.sampled_from(REGS))
         n = draw(short16)
         cond = isa.CONDITION_NAMES[draw(st.sampled_from(isa.LEGAL_CONDITIONS))]
-        return draw(st.sampled_from([f"goto {base}{'+' if n >= 0 else '-'}{abs(n)}",
-                                     f"if ({cond}) goto {base}+{abs(n)}",
-                                     f"if ({a}-- >= 0) goto {base}-{abs(n)}",
-                                     f"call {base}+{abs(n)} ({a})"]))
+        off = f"{'+' if n >= 0 else '-'}{abs(n)}"  # -32768 has no positive spelling in 16 bits
+        return draw(st.sampled_from([f"goto {base}{off}", f"if ({cond}) goto {base}{off}",
+                                     f"if ({a}-- >= 0) goto {base}{off}", f"call {base}{off} ({a})"]))
     if kind == 11:
         t = draw(st.integers(0, 0xFFFFFF))
         return draw(st.sampled_from([f"goto ${t:x}", f"call ${t:x} ({a})", f"goto {hexs(t)} {{8a}}"
