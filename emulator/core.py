@@ -43,7 +43,8 @@ from emulator.state import (
     PC, PCR_PDF, PCR_PIF, PCR_RUN, PCW, PIO_EVENTS, PIO_PCR, PIO_PDR, PIO_PDR2, PIO_PIR, PIOP,
     PIO_EVENT_CYCLE,
     STATUS_BUFFER, STATUS_BUS_ERROR, STATUS_HALTED, STATUS_IDLE, STATUS_ILLEGAL, STATUS_LIMIT,
-    STATUS_MISALIGNED, STATUS_PIO, STATUS_UNTIL, STATUS_WAIT, STOP_AFTER_SLOT, STOP_REASON,
+    STATUS_MISALIGNED, STATUS_PIO, STATUS_UNTIL, STATUS_WAIT, STATUS_WATCH, STOP_AFTER_SLOT,
+    STOP_REASON,
     STOREQ_HEAD, STOREQ_N, TRACE_N, WAIT_CLOCKS,
 )
 
@@ -102,7 +103,14 @@ CONFIG_STOP_ON_PIO = 2
 CONFIG_UNTIL = 3      # address to stop at before executing it, or -1
 CONFIG_NEW_SLICE = 4  # 1: a new run call (its first instruction skips the `until` check);
                       # 0: a resumption after STATUS_BUFFER, which must not skip it
-CONFIG_SIZE = 5
+CONFIG_WATCH = 5      # 1: stop with STATUS_WATCH before an instruction that could observe
+                      # host DMA (the board's batched DMA, docs/board-and-host.md)
+CONFIG_SIZE = 6
+# A watched page (Machine.watch) has page[p] = PAGE_WATCHED - (its normal entry): negative like
+# an unmapped page, so the hot loop's one `< 0` test catches it and only the slow path tells
+# the two apart. _flat reports such an access as FLAT_WATCHED.
+PAGE_WATCHED = -2
+FLAT_WATCHED = -3
 
 
 @njit(cache=True)
@@ -308,11 +316,12 @@ def _set_acc(q, accm, acce, a, ic, m, e):
 
 @njit(cache=True, _nrt=False)
 def _flat(page, addr, size):
-    """(flat byte offset of a guest access or -1 unmapped / -2 misaligned, region index).
-    page[p] = flat offset of page p (a multiple of 256) | region index, or -1."""
+    """(flat byte offset of a guest access or -1 unmapped / -2 misaligned / FLAT_WATCHED,
+    region index). page[p] = flat offset of page p (a multiple of 256) | region index, or -1,
+    or a watched page's code (<= PAGE_WATCHED)."""
     info = page[(addr & MASK24) >> 8]
     if info < 0:
-        return -1, -1
+        return (FLAT_WATCHED if info <= PAGE_WATCHED else -1), -1
     if addr & (size - 1):
         return -2, -1
     return (info & ~0xFF) + (addr & 0xFF), info & 0xFF
@@ -365,6 +374,15 @@ def _fault(st, status, addr, mem32, wi):
     st[FAULT_ADDR] = addr
     st[FAULT_WORD] = np.int64(mem32[wi])
     return status
+
+
+@njit(cache=True, _nrt=False)
+def _bad_access(st, flat, addr, mem32, wi):
+    """The status of an access _flat refused: a watch stop (nothing recorded: the instruction
+    runs later), or a bus error / misalignment fault."""
+    if flat == FLAT_WATCHED:
+        return STATUS_WATCH
+    return _fault(st, STATUS_BUS_ERROR if flat == -1 else STATUS_MISALIGNED, addr, mem32, wi)
 
 
 @njit(cache=True, _nrt=False)
@@ -503,8 +521,7 @@ def _da(k, wi, pc, ic, st, regs, accm, acce, mem8, mem16, mem32, kind, fl, page,
             addr = regs[xreg]
             flat, rx = _flat(page, addr, 4)
             if flat < 0:
-                return _fault(st, STATUS_BUS_ERROR if flat == -1 else STATUS_MISALIGNED, addr,
-                              mem32, wi), rx, ry, rz
+                return _bad_access(st, flat, addr, mem32, wi), rx, ry, rz
             if hazards and st[STOREQ_N] > 0 and _store_pending(q, st, flat, 4):
                 _hazard(st, hz, ic, pc, HZ_MEM, addr)
             xm, xe = unpack_word(mem32[flat >> 2])
@@ -531,8 +548,7 @@ def _da(k, wi, pc, ic, st, regs, accm, acce, mem8, mem16, mem32, kind, fl, page,
         if flat < 0:
             if rx >= 0:
                 regs[xreg] = xold
-            return _fault(st, STATUS_BUS_ERROR if flat == -1 else STATUS_MISALIGNED, addr,
-                          mem32, wi), rx, ry, rz
+            return _bad_access(st, flat, addr, mem32, wi), rx, ry, rz
         if hazards and st[STOREQ_N] > 0 and _store_pending(q, st, flat, ysz):
             _hazard(st, hz, ic, pc, HZ_MEM, addr)
         yword = _mem_read(mem8, mem16, mem32, flat, ysz)
@@ -551,8 +567,7 @@ def _da(k, wi, pc, ic, st, regs, accm, acce, mem8, mem16, mem32, kind, fl, page,
                 regs[yreg] = yold
             if rx >= 0:
                 regs[xreg] = xold
-            return _fault(st, STATUS_BUS_ERROR if zflat == -1 else STATUS_MISALIGNED, zaddr,
-                          mem32, wi), rx, ry, rz
+            return _bad_access(st, zflat, zaddr, mem32, wi), rx, ry, rz
     # --- compute ---
     setflags = 1
     fl_out = np.int64(0)
@@ -819,6 +834,7 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page, reg_limit,
     tracing = cfg[CONFIG_TRACE]
     hazards = cfg[CONFIG_HAZARDS]
     stop_on_pio = cfg[CONFIG_STOP_ON_PIO]
+    watching = cfg[CONFIG_WATCH]
     until = cfg[CONFIG_UNTIL]
     if (st[PIO_PCR] & PCR_RUN) == 0:
         st[STOP_REASON] = STATUS_HALTED
@@ -884,6 +900,9 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page, reg_limit,
         # --- fetch ---
         base = page[pc >> 8]
         if base < 0 or pc & 3:
+            if base <= PAGE_WATCHED:
+                status = STATUS_WATCH
+                break
             st[FAULT_ADDR] = pc
             st[FAULT_WORD] = -1
             status = STATUS_BUS_ERROR if base < 0 else STATUS_MISALIGNED
@@ -971,8 +990,7 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page, reg_limit,
                 addr = _sext16(np.int64(fld[wi, 3])) & MASK24
             flat, r1 = _flat(page, addr, size)
             if flat < 0:
-                fault = _fault(st, STATUS_BUS_ERROR if flat == -1 else STATUS_MISALIGNED, addr,
-                               mem32, wi)
+                fault = _bad_access(st, flat, addr, mem32, wi)
             else:
                 if d:
                     _mem_write(mem8, mem16, mem32, kind, flat, size, _store_value(regs[rh], sz))
@@ -1017,6 +1035,8 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page, reg_limit,
                             _hazard(st, hz, ic, pc, HZ_FLAGS, c)
                         taken = _cond(c, cf, df, st[PIO_PCR], st[IREQ_PINS])
                     else:
+                        if c >= 36 and c <= 37 and watching:
+                            fault = STATUS_WATCH   # pdf/pde: host DMA moves PDF
                         taken = _cond(c, cf, 0, st[PIO_PCR], st[IREQ_PINS])
                     if taken:
                         new_branch = 1
@@ -1026,6 +1046,8 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page, reg_limit,
                                 arm = STATUS_IDLE
                             elif c >= 36 and c <= 39:
                                 arm = STATUS_WAIT
+                            if arm and watching:
+                                fault = STATUS_WATCH   # a loop stop is the board's to handle
         elif k == K_DEC_BRANCH:
             rm = fld[wi, 0]
             old = _sext16(regs[rm])
@@ -1042,6 +1064,11 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page, reg_limit,
             rh = fld[wi, 2]
             i = fld[wi, 3]
             if i == 6 or i == 20 or i == 22:
+                if watching:
+                    status = STATUS_WATCH       # a port register the host's DMA uses
+                    if tracing:
+                        st[TRACE_N] -= 1
+                    break
                 pio = 1
                 st[PIO_EVENT_CYCLE] = cycles   # start clock (the board's poll model)
             if d:
@@ -1083,6 +1110,8 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page, reg_limit,
             new_branch = 1
             if target == pc:
                 arm = STATUS_IDLE
+                if watching:
+                    fault = STATUS_WATCH
         elif k == K_LOAD24:
             rd = fld[wi, 1]
             val = np.int64(fld[wi, 0]) & MASK24
@@ -1094,6 +1123,8 @@ def run(st, regs, accm, acce, mem8, mem16, mem32, kind, fld, page, reg_limit,
             fault = _fault(st, STATUS_ILLEGAL, pc, mem32, wi)
         if fault:
             status = fault
+            if fault == STATUS_WATCH and tracing:
+                st[TRACE_N] -= 1       # the instruction did not run: it is traced when it does
             break
         # --- timing and counters ---
         cycles += 4 + _charge(st, reg_limit, reg_wait, reg_count, rfetch, r1, r2, r3)

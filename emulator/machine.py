@@ -139,6 +139,7 @@ class Machine:
         self.trace_buf = np.zeros((TRACE_ROWS, 4), np.int64)
         self.hazard_buf = np.zeros((HAZARD_ROWS, 4), np.int64)
         self.cfg = np.zeros(core.CONFIG_SIZE, np.int64)
+        self._watched = None     # (first page, saved page entries) while watch() is active
         self._scratch = np.zeros(isa.MAX_FIELDS, np.int64)
         self.trace_sink = None   # callable(rows int64[n, 4]) receiving (ic, pc, word, cycle)
         self.hazard_sink = None  # callable(rows int64[n, 4]) receiving (ic, pc, kind, detail)
@@ -245,13 +246,39 @@ class Machine:
             self._invalidate(f, c)
             pos += c
 
+    # --- watched pages (the board's batched DMA) ----------------------------------------------
+    def watch(self, lo: int, hi: int) -> None:
+        """Watch the mapped pages holding guest bytes [lo, hi) (0 <= lo < hi <= 2**24) until
+        unwatch(): any run stops with STATUS_WATCH before an instruction fetches from or
+        accesses such a page (run(watch=True) adds the port and self-loop stops). Whole 256-byte pages: bytes near the range stop a run
+        too (a false stop only costs the caller speed). Host accesses (read/write) ignore it."""
+        if self._watched is not None:
+            raise RuntimeError("Machine.watch: pages are already watched")
+        if not 0 <= lo < hi <= ADDRESS_MASK + 1:
+            raise ValueError(f"watch range [{lo:#x}, {hi:#x}) is not inside the address space")
+        p0, p1 = lo >> 8, ((hi - 1) >> 8) + 1
+        seg = self.page[p0:p1]
+        self._watched = (p0, seg.copy())
+        mapped = seg >= 0
+        seg[mapped] = core.PAGE_WATCHED - seg[mapped]
+
+    def unwatch(self) -> None:
+        """Restore the page table entries watch() changed (no-op if nothing is watched)."""
+        if self._watched is not None:
+            p0, saved = self._watched
+            self.page[p0:p0 + len(saved)] = saved
+            self._watched = None
+
     # --- running ----------------------------------------------------------------------------
     def run(self, max_cycles: int, until: int = -1, stop_on_pio: bool = False,
-            trace: bool = False, hazards: bool = False) -> int:
+            trace: bool = False, hazards: bool = False, watch: bool = False) -> int:
         """Run while st[CYCLES] < (its value now) + max_cycles; returns a STATUS_*.
-        trace/hazards fill the buffers and hand them to trace_sink/hazard_sink."""
+        trace/hazards fill the buffers and hand them to trace_sink/hazard_sink. watch: stop
+        with STATUS_WATCH before an instruction that could observe host DMA (a watched page,
+        pdr/pdr2/pir, a pdf/pde test) or that closes a self-loop (see core.CONFIG_WATCH)."""
         st = self.st
         end = int(st[S.CYCLES]) + int(max_cycles)
+        self.cfg[core.CONFIG_WATCH] = 1 if watch else 0
         self.cfg[core.CONFIG_TRACE] = 1 if trace else 0
         self.cfg[core.CONFIG_HAZARDS] = 1 if hazards else 0
         self.cfg[core.CONFIG_STOP_ON_PIO] = 1 if stop_on_pio else 0

@@ -69,6 +69,9 @@ STATUS_PIO = 3          # the DSP touched pdr/pdr2/pir (only when the caller ask
 STATUS_WAIT = 4         # the DSP spins on a conditional self-loop on a PIO flag: the board may
                         # skip ahead to the host's next action (reference README, end of run)
 STATUS_HALTED = 5       # PCR RUN bit is 0: the DSP is held
+STATUS_WATCH = 7        # a watched run (the board's batched DMA, docs/board-and-host.md) stopped
+                        # before an instruction that could observe the host's DMA: it touches
+                        # a watched page, pdr/pdr2/pir, tests pdf/pde, or closes a self-loop
 STATUS_ILLEGAL = 16     # illegal instruction (fault)
 STATUS_BUS_ERROR = 17   # access to an unmapped address (fault)
 STATUS_MISALIGNED = 18  # 16-bit access at an odd address or 32-bit not on 4 (fault)
