@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from dsp32c.decode import decode
 from dsp32c.isa import CONDITION_NAMES
+from emulator import core
 from emulator import state as S
 from emulator.errors import DspFault
 from emulator.latency import PS_PER_S
@@ -146,6 +147,57 @@ class Board:
             if ran == 0 and status == S.STATUS_LIMIT:
                 raise RuntimeError("the DSP core made no progress within its budget")
         return False
+
+    def sync_watched(self, target_clock: int, lo: int, hi: int) -> bool:
+        """Like sync(target_clock) while the host is about to make DMA accesses to [lo, hi):
+        run the DSP with the machine's watch on (Machine.watch: the pages of [lo, hi), the
+        port registers pdr/pdr2/pir, the pdf/pde conditions, self-loop branches), so it
+        stops before the first instruction that could observe those accesses. True: every
+        instruction starting before target_clock has run, none could have seen the accesses.
+        False: the DSP stopped at dsp_clock before such an instruction (not run), or could
+        not be run watched at all (a self-loop stop still to be handled by sync, a DA write in
+        flight to a watched page); the caller makes the accesses due before then and brings
+        the DSP on with sync(), which runs that instruction as the per-access path would.
+        Faults count as stops: the faulting instruction leaves no trace, and sync() meets it
+        again and raises as usual."""
+        m, st = self.machine, self.machine.st
+        if self.dsp_clock >= target_clock:
+            return True
+        if not st[S.PIO_PCR] & S.PCR_RUN:
+            self.sync(target_clock)               # held: the DSP sees nothing either way
+            return True
+        if (self._loop is not None and self._loop[5] is None) or st[S.STOP_AFTER_SLOT]:
+            return False                          # a loop stop sync must note and skip
+        if self._store_in_flight(lo, hi):
+            return False
+        m.watch(lo, hi)
+        try:
+            while self.dsp_clock < target_clock:
+                c0 = int(st[S.CYCLES])
+                status = m.run(target_clock - self.dsp_clock, watch=True)
+                ran = int(st[S.CYCLES]) - c0
+                self.dsp_clock += ran
+                self.clocks["run"] += ran
+                if status != S.STATUS_LIMIT:
+                    return False                  # STATUS_WATCH or a fault, before its instruction
+                self.last_status = status
+                if ran == 0:
+                    raise RuntimeError("the DSP core made no progress within its budget")
+        finally:
+            m.unwatch()
+        return True
+
+    def _store_in_flight(self, lo: int, hi: int) -> bool:
+        """True if a DA memory write still in flight lands in a page of [lo, hi)."""
+        m, st, q = self.machine, self.machine.st, self.machine.q
+        n = int(st[S.STOREQ_N])
+        if n == 0:
+            return False
+        pages = m.page_off[lo >> 8:((hi - 1) >> 8) + 1]
+        bases = set(int(p) for p in pages[pages >= 0])
+        head = int(st[S.STOREQ_HEAD])
+        return any(int(q[core.Q_STORE + 4 * ((head + j) & 3) + 1]) & ~0xFF in bases
+                   for j in range(n))
 
     def _seen(self) -> tuple:
         """What a self-loop's branch and the interrupt logic can see, besides the code: the

@@ -84,9 +84,15 @@ class Host:
         self.polls = 0           # PCR reads made by flag waits
         self.requests: list[Request] = []
         self._request: Request | None = None
-        # DMA blocks while the DSP provably spins on pif/pie skip the per-access DSP catch-up
-        # (Board.parked): same result, fewer run calls. False runs the DSP before every access.
+        # DMA blocks are made at once when the DSP provably cannot see them (Host._burst).
+        # batch_dma: while the DSP provably spins in a loop the block cannot disturb
+        # (Board.parked); False runs the DSP before every access, one access at a time (same
+        # results; only the wait-loop instructions the board executes rather than skips, and
+        # so st[INSTRET], can differ: skipping works per run call). watch_dma (with batch_dma):
+        # otherwise too, the DSP run once, watched, over the block's time (Board.sync_watched);
+        # False makes those blocks one access at a time. Identical results, counters included.
         self.batch_dma = True
+        self.watch_dma = True
         # the latest wait_flag: start_ps/end_ps (host), polls, flag_ps (end of the DSP's
         # instruction that changed the flag, -1 if it held already), visible_ps (the first
         # instant a poll could see that change: one clock after the instruction started)
@@ -124,13 +130,11 @@ class Host:
         """One port read."""
         return self._access(index, None)
 
-    def _access(self, index: int, value, quiet: bool = False):
-        """One access at board.now. quiet: the board has proven the DSP cannot notice it
-        (Board.parked), so the DSP is not brought up to date first; it catches up later."""
+    def _access(self, index: int, value):
+        """One access at board.now: the DSP is brought up to date first."""
         b, port = self.board, self.port
         cost = self.costs.port_ps(port.width)
-        if not quiet:
-            b.sync(b.clock_at(b.now))
+        b.sync(b.clock_at(b.now))
         try:
             result = port.read(index) if value is None else port.write(index, int(value))
         except ValueError as exc:
@@ -215,15 +219,19 @@ class Host:
         (restored). DMA ends with PDF = 0 (the last store clears it)."""
         units = as_units(data, width)
         self._dma_begin("dma_write", addr, width)
-        quiet = self.batch_dma and self.board.parked(addr, addr + len(units) * (width // 8))
         try:
+            end = addr + len(units) * (width // 8)
+            done = self._burst(len(units), width, addr, end, writes=True)
+            if done:
+                self.port.store_units(units[:done])
+                self._made(done * (width // 16))
             if width == 32:
-                for w in units.tolist():
-                    self._access(IDX_PDR2, w & 0xFFFF, quiet)
-                    self._access(IDX_PDR, w >> 16, quiet)
+                for w in units[done:].tolist():
+                    self._access(IDX_PDR2, w & 0xFFFF)
+                    self._access(IDX_PDR, w >> 16)
             else:
-                for h in units.tolist():
-                    self._access(IDX_PDR, h, quiet)
+                for h in units[done:].tolist():
+                    self._access(IDX_PDR, h)
         finally:
             self._dma_end()
 
@@ -233,18 +241,63 @@ class Host:
         if n_bytes < 0 or n_bytes % (width // 8):
             raise PioError(f"dma_read: {n_bytes} bytes is not a whole number of {width}-bit units")
         self._dma_begin("dma_read", addr, width)
-        quiet = self.batch_dma and self.board.parked()
+        n = n_bytes // (width // 8)
         out = []
         try:
-            for _ in range(n_bytes // (width // 8)):
+            # the last read prefetches the unit after the block: watched too
+            done = self._burst(n, width, addr, addr + n_bytes + width // 8, writes=False)
+            if done:
+                out = self.port.load_units(done).tolist()
+                self._made(done * (width // 16))
+            for _ in range(n - done):
                 if width == 32:
-                    low = self._access(IDX_PDR2, None, quiet)
-                    out.append((self._access(IDX_PDR, None, quiet) << 16) | low)
+                    low = self._access(IDX_PDR2, None)
+                    out.append((self._access(IDX_PDR, None) << 16) | low)
                 else:
-                    out.append(self._access(IDX_PDR, None, quiet))
+                    out.append(self._access(IDX_PDR, None))
         finally:
             self._dma_end()
         return np.asarray(out, "<u2" if width == 16 else "<u4").tobytes()
+
+    def _burst(self, n: int, width: int, lo: int, hi: int, writes: bool) -> int:
+        """The batched DMA (docs/board-and-host.md, "Batched DMA blocks"): how many of a
+        block's n units (at [lo, hi), the prefetch included) the caller may make at once with
+        PioPort.store_units/load_units and _made, exactly as one access at a time; it makes
+        the rest one by one. Brings the DSP up to where those accesses can be made.
+
+        Unit u's accesses are due at t0 + (per * u + i) * cost. One by one, each would first
+        bring the DSP up to its time. Here the DSP runs once, watched, to the last access's
+        time (Board.sync_watched) or not at all when it provably spins in a loop the block
+        cannot disturb (Board.parked). If nothing stopped it, no instruction could have seen
+        any access: all are made at once. If it stopped at clock s before an instruction that
+        could, the accesses due at or before s (clock_at(t) <= s: one by one they would have
+        come before that instruction) are made; the rest go one by one."""
+        port, b = self.port, self.board
+        if not self.batch_dma or not port.burst_ready(n):
+            return 0
+        per = 2 if width == 32 else 1
+        cost = self.costs.port_ps(port.width)
+        t0 = b.now
+        if b.parked(lo, hi) if writes else b.parked():
+            k = n
+        elif not self.watch_dma:
+            return 0
+        elif b.sync_watched(b.clock_at(t0 + (per * n - 1) * cost), lo, hi):
+            k = n
+        else:
+            s = b.dsp_clock
+            j = max(0, min(per * n, -(-(b.time_at(s + 1) - t0) // cost)))  # accesses due <= s
+            while j < per * n and b.clock_at(t0 + j * cost) <= s:
+                j += 1
+            while j > 0 and b.clock_at(t0 + (j - 1) * cost) > s:
+                j -= 1
+            k = j // per                          # whole units; a split unit goes one by one
+        return k
+
+    def _made(self, accesses: int) -> None:
+        """Account for data accesses made in a burst: counted, and host time as one by one."""
+        self.accesses += accesses
+        self._advance(accesses * self.costs.port_ps(self.port.width))
 
     def peek(self, addr: int, n_bytes: int = 4, width: int = 32) -> bytes:
         """Read DSP memory while it runs (NCAR's dp_sync): DMA interleaved with the DSP."""

@@ -6,7 +6,9 @@ lives in the Numba core; both sides share the PIO_* entries of the machine's sta
 (emulator/state.py), so the port keeps no register copies of its own.
 
 `PioPort(machine)` needs only `machine.st`, `machine.read(addr, size)`,
-`machine.write(addr, size, value)` (raising emulator.errors.BusError) and `machine.reset()`.
+`machine.write(addr, size, value)` (raising emulator.errors.BusError) and `machine.reset()`;
+the DMA bursts (`burst_ready`, `store_units`, `load_units`) also `machine.page_off`,
+`machine.read_block` and `machine.write_block`.
 Project choices (docs/board-and-host.md, "Parallel I/O"):
 * In an 8-bit map the high-byte access completes a transfer: writing PAR high starts a DMA
   load, writing PDR high stores (DMA) or sets PDF, writing PIR high sets PIF; reading PDR high
@@ -19,6 +21,8 @@ Project choices (docs/board-and-host.md, "Parallel I/O"):
 * Errors are recorded in ESR (bits ESR_*) and described in `last_error` for the driver.
 """
 from __future__ import annotations
+
+import numpy as np
 
 from emulator import state as S
 from emulator.errors import BusError
@@ -157,6 +161,61 @@ class PioPort:
         elif reg == PIR and completes:
             self._set_flag(S.PCR_PIF, False)
         return value
+
+    # --- DMA bursts: many PDR transfers in one call (the host's batched DMA) ---------------------
+    def burst_ready(self, n_units: int) -> bool:
+        """True when the next n_units DMA transfers through PDR (with PDR2 first in DMA32) can
+        be made by store_units/load_units: the 16-bit map with DMA and AUTO on, every unit's
+        address mapped and below 2**24 (no wrap), and no failed load waiting to be read. Then
+        none of those accesses can raise an error, and the burst equals making them one by
+        one (tests/emulator/test_pio.py compares both)."""
+        pcr = self.pcr
+        if (self.map_name != "dsp32c-16" or pcr & (S.PCR_DMA | S.PCR_AUTO)
+                != S.PCR_DMA | S.PCR_AUTO or self._bad_load >= 0 or n_units <= 0):
+            return False
+        a = self._effective_address()
+        end = a + n_units * self._step()
+        if end > 1 << 24:
+            return False
+        return bool((self.machine.page_off[a >> 8:((end - 1) >> 8) + 1] >= 0).all())
+
+    def store_units(self, units) -> None:
+        """The host's writes of len(units) 16-bit (DMA32: 32-bit, as PDR2 then PDR) units in
+        DMA mode, each stored at PARE:PAR which then advances; requires burst_ready."""
+        n = len(units)
+        step, a = self._step(), self._effective_address()
+        units = np.asarray(units, np.int64)
+        self.machine.write_block(a, units.astype("<u4" if step == 4 else "<u2").tobytes())
+        last = int(units[-1])
+        if step == 4:
+            self.st[S.PIO_PDR2] = last & 0xFFFF
+            self.st[S.PIO_PDR] = last >> 16
+        else:
+            self.st[S.PIO_PDR] = last
+        self._set_flag(S.PCR_PDF, False)
+        self._move_to(a + n * step)
+        self.last_error = ""
+
+    def load_units(self, n: int) -> np.ndarray:
+        """The host's reads of n units in DMA mode (DMA32: PDR2 then PDR): int64 values, the
+        first the data already prefetched, then the memory after it; ends with the next unit
+        prefetched (PDF = 1), as the last read leaves it. Requires burst_ready(n)."""
+        step, a = self._step(), self._effective_address()
+        if step == 4:
+            first = (int(self.st[S.PIO_PDR]) << 16) | int(self.st[S.PIO_PDR2])
+        else:
+            first = int(self.st[S.PIO_PDR])
+        rest = np.frombuffer(self.machine.read_block(a + step, (n - 1) * step),
+                             "<u4" if step == 4 else "<u2")
+        self._move_to(a + n * step)
+        self._dma_load()
+        self.last_error = ""
+        return np.concatenate(([first], rest.astype(np.int64)))
+
+    def _move_to(self, addr: int) -> None:
+        addr &= 0xFFFFFF
+        self.st[S.PIO_PAR] = addr & 0xFFFF
+        self.st[S.PIO_PARE] = addr >> 16
 
     # --- helpers --------------------------------------------------------------------------------
     @staticmethod
