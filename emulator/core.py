@@ -684,27 +684,38 @@ def _da(k, wi, pc, ic, st, regs, accm, acce, mem8, mem16, mem32, kind, fl, page,
     return 0, rx, ry, rz
 
 
+@njit(cache=True)
+def _io_slot(i):
+    """(state index, width mask) of I/O register i (enc §2.3; the ISA table admits only these)."""
+    if i == 6:
+        return PIO_PDR, 0xFFFF
+    if i == 22:
+        return PIO_PIR, 0xFFFF
+    if i == 20:
+        return PIO_PDR2, 0xFFFF
+    if i == 30:
+        return PCW, 0xFFFF
+    if i == 14:
+        return PIOP, 0xFF
+    if i == 4:
+        return IBUF, 0xFFFFFFFF
+    return OBUF, 0xFFFFFFFF
+
+
 @njit(cache=True, _nrt=False)
 def _io_read(st, i):
-    """Value of I/O register i (enc §2.3) and its side effects (machine §5.3)."""
+    """Value of I/O register i and its side effects (machine §5.3): reading pdr clears PDF,
+    reading pir clears PIF; pdr/pdr2/pir reads are recorded for the board."""
     if i == 6:
         st[PIO_PCR] &= ~PCR_PDF
         st[PIO_EVENTS] |= DSP_READ_PDR
-        return st[PIO_PDR] & 0xFFFF
-    if i == 22:
+    elif i == 22:
         st[PIO_PCR] &= ~PCR_PIF
         st[PIO_EVENTS] |= DSP_READ_PIR
-        return st[PIO_PIR] & 0xFFFF
-    if i == 20:
+    elif i == 20:
         st[PIO_EVENTS] |= DSP_READ_PDR2
-        return st[PIO_PDR2] & 0xFFFF
-    if i == 30:
-        return st[PCW] & 0xFFFF
-    if i == 14:
-        return st[PIOP] & 0xFF
-    if i == 4:
-        return st[IBUF] & 0xFFFFFFFF
-    return st[OBUF] & 0xFFFFFFFF
+    idx, width = _io_slot(i)
+    return st[idx] & width
 
 
 @njit(cache=True, _nrt=False)
@@ -712,27 +723,7 @@ def _io_write(st, i, sz, value):
     """Store rH<sz> into I/O register i: h writes bits 15-8, l bits 7-0 (the other byte kept),
     16 bits the low half, e the whole register (24-bit value sign-extended to 32 for the
     serial buffers)."""
-    if i == 6:
-        idx = PIO_PDR
-        width = 0xFFFF
-    elif i == 22:
-        idx = PIO_PIR
-        width = 0xFFFF
-    elif i == 20:
-        idx = PIO_PDR2
-        width = 0xFFFF
-    elif i == 30:
-        idx = PCW
-        width = 0xFFFF
-    elif i == 14:
-        idx = PIOP
-        width = 0xFF
-    elif i == 4:
-        idx = IBUF
-        width = 0xFFFFFFFF
-    else:
-        idx = OBUF
-        width = 0xFFFFFFFF
+    idx, width = _io_slot(i)
     old = st[idx]
     if sz == 0:
         new = (old & ~0xFF00) | (value & 0xFF00)
