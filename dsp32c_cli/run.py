@@ -47,6 +47,8 @@ def _load_image(image, base):
     from emulator.trace import SourceInfo
 
     low = image.lower()
+    if base is not None and not low.endswith(".bin"):  # a .s or .hex says where it goes
+        raise click.BadParameter("--base applies to .bin images only")
     if low.endswith(".s"):
         from dsp32c.assembler import assemble_files
         program = assemble_files([image])
@@ -54,8 +56,6 @@ def _load_image(image, base):
     if low.endswith(".bin"):
         with open(image, "rb") as fh:
             return [(base or 0, fh.read())], None, None
-    if base is not None:
-        raise click.BadParameter("--base applies to .bin images only")
     if not low.endswith(".hex"):
         raise click.BadParameter(f"{image}: IMAGE must end in .hex, .bin or .s")
     with open(image, encoding="ascii", errors="replace") as fh:
