@@ -10,6 +10,14 @@ ACTIVATION_NAMES = {"tanh": "tanh", "scaled-tanh": "1.7159*tanh(2x/3)"}
 D = TrainConfig()  # defaults, shown in --help
 
 
+def _finite(ctx, param, value):
+    # NaN passes click's range check (every comparison with it is false), and a NaN or
+    # infinite step turns every weight into NaN before anything could be written
+    if value != value or value == float("inf"):
+        raise click.BadParameter(f"{value} is not a step size", ctx, param)
+    return value
+
+
 @click.command("train")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Weight file to write [default: lenet-DATASET.npz]. An existing file is "
@@ -19,12 +27,14 @@ D = TrainConfig()  # defaults, shown in --help
               show_default=True, help="Training digits (the shipped training split).")
 @click.option("--passes", type=click.IntRange(min=1), default=D.passes, show_default=True,
               help="Passes over the training digits (1989: 23).")
-@click.option("--seed", type=int, default=D.seed, show_default=True)
+# NumPy seeds are non-negative (a negative one was a ValueError traceback from the trainer)
+@click.option("--seed", type=click.IntRange(min=0), default=D.seed, show_default=True)
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=D.lr,
-              show_default=True, help="Step size of the first pass.")
+              callback=_finite, show_default=True, help="Step size of the first pass.")
 @click.option("--lr-final", type=click.FloatRange(min=0, min_open=True), default=D.lr_final,
-              show_default=True, help="Step size of the last pass, geometric decay in between "
-                                      "(equal to --lr: a constant step, as in 1989).")
+              callback=_finite, show_default=True,
+              help="Step size of the last pass, geometric decay in between "
+                   "(equal to --lr: a constant step, as in 1989).")
 @click.option("--activation", type=click.Choice(list(ACTIVATION_NAMES)),
               default=[k for k, v in ACTIVATION_NAMES.items() if v == D.activation][0],
               show_default=True, help="scaled-tanh is 1.7159*tanh(2x/3).")
