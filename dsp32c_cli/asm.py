@@ -62,6 +62,14 @@ def command(sources, output, fmt, include_dirs, defines, listing, map_path, sect
         if listing:
             atomic_write(listing, exc.listing.encode())
         raise
+    # a placement file may serve several programs, but a --section naming no section of this
+    # one is almost surely a typo: refuse it before anything is written
+    have = [sect.name for sect in program.sections]
+    for item in section_opts:
+        name = item.partition("=")[0].strip()
+        if name not in have:
+            raise click.BadParameter(f"--section {item}: the program has no section {name} "
+                                     f"(its sections: {', '.join(have) or 'none'})")
     if fmt == "bin":
         program.flat_binary()  # raise before writing anything if it cannot be one region
     if listing:

@@ -57,3 +57,11 @@ def test_random_bytes_as_weights(capsys, tmp_path):
     junk.write_bytes(bytes(range(256)) * 2)
     code, _, err = cli(capsys, "lenet", "--count", "1", "--weights", str(junk))
     assert code == 1 and err.splitlines() == [f"error: {junk}: not a weight file (.npz)"]
+
+
+def test_section_option_naming_no_section_is_refused(capsys, prog, tmp_path):
+    out_hex = tmp_path / "p.hex"
+    code, _, err = cli(capsys, "asm", str(prog), "-o", str(out_hex), "--section", ".ram9=0xfff000")
+    assert code == 2 and not out_hex.exists()
+    assert err.splitlines() == ["Error: Invalid value: --section .ram9=0xfff000: the program has no "
+                                "section .ram9 (its sections: .text)"]
