@@ -190,7 +190,8 @@ def _report(s, result) -> str:
     b = s["board"]
     lines = [f"dsp32c lenet: {s['source']} through LeNet-1 on the emulated DSP32C board"]
     if s["accuracy"] is not None:
-        lines.append(f"accuracy          {100 * s['accuracy']:.2f}% ({s['errors']} errors); "
+        errors = f"{s['errors']} error" + ("" if s["errors"] == 1 else "s")
+        lines.append(f"accuracy          {100 * s['accuracy']:.2f}% ({errors}); "
                      f"NumPy reference {100 * s['reference_accuracy']:.2f}%")
     lines += [
         f"agreement         {100 * s['agreement_with_reference']:.2f}% same class as the NumPy "

@@ -28,3 +28,19 @@ def test_random_bytes_are_not_called_pickled_data(capsys, tmp_path):
     code, out, err = lenet(capsys, "--images", str(p))
     assert code == 1 and out == ""
     assert err.splitlines() == [f"error: {p}: not an .npz file"]
+
+
+def test_one_error_is_singular(capsys):
+    # the shipped USPS weights misclassify test digit 17 and no earlier one (by the NumPy
+    # reference, computed here), so the first 20 digits hold exactly one error
+    import numpy as np
+
+    from lenet_firmware import model
+    from lenet_firmware.data import load_dataset
+
+    images, labels = load_dataset("usps", "test")
+    w = model.load_weights(model.__file__.replace("model.py", "weights/usps.npz"))
+    wrong = np.nonzero(model.forward(w, images[:20]).argmax(1) != labels[:20])[0]
+    assert list(wrong) == [17]
+    code, out, _ = lenet(capsys, "--count", "20")
+    assert code == 0 and "accuracy          95.00% (1 error); NumPy reference 95.00%" in out
