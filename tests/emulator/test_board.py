@@ -9,32 +9,17 @@ touching at most one memory besides its fetch.
 import numpy as np
 import pytest
 
-from dsp32c import isa
 from dsp32c.decode import encode
 from emulator import state as S
 from emulator.board import Board, HostCosts
 from emulator.machine import MachineConfig
+from encoders import NOP, li, io_in, io_out, goto
 
-COND = {name: c for c, name in enumerate(isa.CONDITION_NAMES) if name}
-IO = {name: i for i, name in isa.IO_REGISTER_NAMES.items()}
-NOP = 0
 R22 = 29  # register code of r22 (ivtp)
 
 
-def li(rd, n):
-    return encode("add_imm", e=0, rd=rd, rh=0, n=n)
 
 
-def io_in(rd, reg):
-    return encode("load_io", d=0, sz=2, rh=rd, i=IO[reg])
-
-
-def io_out(reg, rh):
-    return encode("load_io", d=1, sz=2, rh=rh, i=IO[reg])
-
-
-def goto(cond, addr):
-    return encode("goto", c=COND[cond], rh=0, n=addr)
 
 
 def board_with(words, addr=0, **config):

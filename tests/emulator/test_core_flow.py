@@ -7,13 +7,10 @@ import pytest
 from dsp32c.decode import encode
 from emulator import state as S
 from emulator.machine import Machine
+from encoders import li
 
 IDLE = [encode("goto", c=1, rh=15, n=-8), 0]  # goto $ ; nop
 
-
-def li(r, n):
-    """rR = n (16-bit add_imm from r0)."""
-    return encode("add_imm", e=0, rd=r, rh=0, n=n)
 
 
 def inc(r):

@@ -5,18 +5,13 @@ the same run continues exactly as an unwatched one. Counts traced by hand: every
 is 4 clocks on the default board (no wait states, no conflicts in these programs)."""
 import pytest
 
-from dsp32c import isa
 from dsp32c.decode import encode
 from emulator import state as S
 from emulator.machine import Machine
+from encoders import COND, IO, li
 
-COND = {name: c for c, name in enumerate(isa.CONDITION_NAMES) if name}
-IO = {name: i for i, name in isa.IO_REGISTER_NAMES.items()}
 IDLE = [encode("goto", c=1, rh=15, n=-8), 0]  # goto $ ; nop
 
-
-def li(r, n):
-    return encode("add_imm", e=0, rd=r, rh=0, n=n)
 
 
 def load16(rd, p):

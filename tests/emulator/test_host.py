@@ -9,34 +9,19 @@ Hand timing: 1 port access = 1.0 us (50 DSP clocks at 50 MHz); 1 instruction = 4
 import numpy as np
 import pytest
 
-from dsp32c import isa
 from dsp32c.decode import encode
 from emulator import state as S
 from emulator.board import Board, HostCosts
 from emulator.host import Host, HostTimeout, PioError
 from emulator.latency import COMPUTE, DEFAULT_PHASE, TRANSFER_IN, TRANSFER_OUT, WAITING
 from emulator.pio import ESR_BAD_INDEX, ESR_DMA_FAULT
+from encoders import NOP, addi, io_in, io_out, goto
 
-COND = {name: c for c, name in enumerate(isa.CONDITION_NAMES) if name}
-IO = {name: i for i, name in isa.IO_REGISTER_NAMES.items()}
-NOP = 0
 US = 1_000_000  # picoseconds
 
 
-def addi(rd, rh, n):
-    return encode("add_imm", e=0, rd=rd, rh=rh, n=n)
 
 
-def io_in(rd, reg):
-    return encode("load_io", d=0, sz=2, rh=rd, i=IO[reg])
-
-
-def io_out(reg, rh):
-    return encode("load_io", d=1, sz=2, rh=rh, i=IO[reg])
-
-
-def goto(cond, addr):
-    return encode("goto", c=COND[cond], rh=0, n=addr)
 
 
 def code(words):
