@@ -195,10 +195,7 @@ class Disassembler:
         return _da_z(f) + f"a{f['an']} = {rhs}"
 
     def _da_tap_mul(self, f, address):
-        z = f["zp"], f["zi"]
-        y = _da_operand(f["yp"], f["yi"])
-        tap = y if z == (0, isa.DA_I_NONE) else f"({_da_operand(*z)}={y})"
-        tag = " {DA2}" if z == (0, isa.DA_I_NONE) else ""
+        tap, tag = _tap(f, "DA2")
         return f"a{f['an']} = {_product(f, tap)}{tag}"
 
     def _da_mul_acc(self, f, address):
@@ -207,10 +204,7 @@ class Disassembler:
         return _da_z(f) + f"a{f['an']} = {_product(f, y)}{tag}"
 
     def _da_tap_add(self, f, address):
-        z = f["zp"], f["zi"]
-        y = _da_operand(f["yp"], f["yi"])
-        tap = y if z == (0, isa.DA_I_NONE) else f"({_da_operand(*z)}={y})"
-        tag = " {DA4}" if z == (0, isa.DA_I_NONE) else ""
+        tap, tag = _tap(f, "DA4")
         neg = "-" if f["f"] else ""
         return f"a{f['an']} = {neg}{tap} {_sign(f)} {_da_operand(f['xp'], f['xi'])}{tag}"
 
@@ -239,6 +233,16 @@ def _signed_hex(n: int) -> str:
 
 def _sign(f) -> str:
     return "-" if f["s"] else "+"
+
+
+
+def _tap(f, fmt):
+    """The Y term of a tap form, `(Z=Y)`; without a Z write the text is the plain form's, so
+    the format tag keeps the word (canonical-encodings.md)."""
+    y = _da_operand(f["yp"], f["yi"])
+    if (f["zp"], f["zi"]) == (0, isa.DA_I_NONE):
+        return y, f" {{{fmt}}}"
+    return f"({_da_operand(f['zp'], f['zi'])}={y})", ""
 
 
 def _da_operand(p: int, i: int) -> str:

@@ -488,24 +488,25 @@ def seed_word(w):
 # --- ic / oc: G.711 mu-law and A-law, linear 8-bit -----------------------------------------
 
 @njit(cache=True)
-def ic_mode(dauc):
-    """Byte format of `ic` from dauc (DSP3210 assignment, encodings §6.9): bit 2 set -> linear,
-    else bit 0 set -> A-law, else mu-law."""
-    if dauc & 4:
+def _compand_mode(dauc, linear_bit, alaw_bit):
+    if dauc & linear_bit:
         return np.int64(COMPAND_LINEAR)
-    if dauc & 1:
+    if dauc & alaw_bit:
         return np.int64(COMPAND_A_LAW)
     return np.int64(COMPAND_MU_LAW)
 
 
 @njit(cache=True)
+def ic_mode(dauc):
+    """Byte format of `ic` from dauc (DSP3210 assignment, encodings §6.9): bit 2 set -> linear,
+    else bit 0 set -> A-law, else mu-law."""
+    return _compand_mode(dauc, 4, 1)
+
+
+@njit(cache=True)
 def oc_mode(dauc):
     """Byte format of `oc` from dauc: bit 3 set -> linear, else bit 1 set -> A-law, else mu-law."""
-    if dauc & 8:
-        return np.int64(COMPAND_LINEAR)
-    if dauc & 2:
-        return np.int64(COMPAND_A_LAW)
-    return np.int64(COMPAND_MU_LAW)
+    return _compand_mode(dauc, 8, 2)
 
 
 @njit(cache=True)
