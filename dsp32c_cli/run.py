@@ -177,18 +177,19 @@ def command(image, base, map_path, loads, until, max_cycles, wait_states, trace,
 
     trace_out, hazard_out = [], []
     echo = (lambda line: None) if as_json else click.echo
+
+    def sink(lines_of, out):
+        """A buffer sink for the machine: format the rows, keep them for --json, echo them."""
+        def take(rows):
+            for line in lines_of(rows, src):
+                out.append(line)
+                echo(line)
+        return take
+
     if trace:
-        def on_trace(rows):
-            for line in T.trace_lines(rows, src):
-                trace_out.append(line)
-                echo(line)
-        machine.trace_sink = on_trace
+        machine.trace_sink = sink(T.trace_lines, trace_out)
     if hazards:
-        def on_hazard(rows):
-            for line in T.hazard_lines(rows, src):
-                hazard_out.append(line)
-                echo(line)
-        machine.hazard_sink = on_hazard
+        machine.hazard_sink = sink(T.hazard_lines, hazard_out)
 
     status = machine.run(max_cycles, until=stop_at, trace=trace, hazards=hazards)
     failed = status >= S.STATUS_FAULT_MIN or status == S.STATUS_LIMIT
