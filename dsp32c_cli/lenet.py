@@ -47,8 +47,6 @@ def command(count, dataset, images, weights, as_json, verbose, show, clock_mhz, 
     import sys
     import time
 
-    import numpy as np
-
     from emulator.machine import MachineConfig
     from lenet_firmware import driver, model
     from lenet_firmware.data import load_dataset
@@ -73,8 +71,9 @@ def command(count, dataset, images, weights, as_json, verbose, show, clock_mhz, 
         from tqdm import tqdm
         bar = tqdm(total=len(xs), unit="digit", file=sys.stderr, leave=False)
 
-        def progress(i):
+        def tick(_digit):
             bar.update(1)
+        progress = tick
     try:
         result = driver.run_lenet(xs, weights, config, dataset=dataset,
                                   overlap=not sequential, progress=progress)
