@@ -65,6 +65,11 @@ def command(output, force, dataset, passes, seed, lr, lr_final, activation, init
     out = Path(output or f"lenet-{dataset}.npz")
     if out.exists() and not force:
         raise Dsp32cError(f"error: {out}: file exists (use --force to replace it)")
+    # find out now, not after minutes of training, that the weights could not be written
+    if not out.parent.is_dir():
+        raise Dsp32cError(f"error: {out}: no such directory {out.parent}")
+    if out.is_dir():
+        raise Dsp32cError(f"error: {out}: is a directory")
     config = TrainConfig(dataset=dataset, passes=passes, seed=seed, lr=lr,
                          lr_final=lr_final,
                          activation=ACTIVATION_NAMES[activation], init=init,
@@ -80,7 +85,7 @@ def command(output, force, dataset, passes, seed, lr, lr_final, activation, init
             raise Dsp32cError(f"error: --holdout {holdout} leaves no training digits (of {n})")
         click.echo(f"training on {n - holdout} {dataset} digits"
                    + (f", validating on {holdout}" if holdout else "")
-                   + f", {passes} passes, {config.activation}, init {init}, lr {config.lr:g}"
+                   + f", {passes} pass{'' if passes == 1 else 'es'}, {config.activation}, init {init}, lr {config.lr:g}"
                    + f" -> {config.lr_final:g}, shifts {'on' if shift_augment else 'off'}, "
                      f"seed {seed}")
         bar = None

@@ -29,3 +29,11 @@ def test_seed_zero_and_a_large_seed_are_accepted(capsys, tmp_path):
                                  "--seed", seed, "-o", str(out_file))
         assert code == 0, err
         assert f"seed {seed}" in out.splitlines()[0] and out_file.exists()
+
+
+def test_missing_output_directory_is_refused_before_training(capsys, tmp_path):
+    target = tmp_path / "no-such-dir" / "w.npz"
+    code, out, err = run_cli(capsys, "train", "--passes", "1", "--limit", "4", "-o", str(target))
+    assert code == 1
+    assert out == ""  # not a single pass was trained
+    assert err.splitlines() == [f"error: {target}: no such directory {target.parent}"]
