@@ -16,8 +16,10 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 HEADING = "## Benchmarks"
 INTRO = ("Emulated-time figures (digits/s on the board, latency, cycles, MAC utilisation) are "
          "deterministic; wall-clock figures depend on the machine below and are given beside "
-         "a reference measured in the same run. `dsp32c bench --json` gives every figure; "
-         "benchmarks/README.md defines them.")
+         "a reference measured in the same run. `dsp32c bench --json` gives every figure "
+         "(`--quick`: a reduced run for CI; `--digits N`, `--processes N` to size it); "
+         "benchmarks/README.md defines them, and `python benchmarks/update_readme.py` "
+         "rewrites this section.")
 
 
 def section(result: dict) -> str:
